@@ -110,7 +110,7 @@ export function isIPv4(s: string): boolean {
 
 /** Whether `s` looks like an IPv6 address (without brackets). */
 export function isIPv6(s: string): boolean {
-  if (s.length < 2 || s.indexOf(':') < 0) return false;
+  if (s.length < 2 || s.indexOf(':') < 0 || s.includes(':::')) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const ok = (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;

@@ -162,7 +162,7 @@ function validateMandatory(message: SipMessageAny): void {
       throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`);
     }
     const mf = message.getHeader('max-forwards');
-    if (mf !== undefined && !/^[0-9]{1,3}$/.test(mf.trim())) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
+    if (mf !== undefined && !/^[0-9]{1,10}$/.test(mf.trim())) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
   } catch (error) {
     if (error instanceof SipParseError) throw new SipParseError(error.reason, opts);
     throw error;

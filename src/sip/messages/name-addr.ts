@@ -52,7 +52,7 @@ export class NameAddr {
     }
     // addr-spec: every ';' parameter belongs to the header, not to the URI (RFC 3261 §20).
     const semi = s.indexOf(';');
-    const uriText = semi < 0 ? s : s.slice(0, semi);
+    const uriText = (semi < 0 ? s : s.slice(0, semi)).trim();
     if (/[\s"]/.test(uriText)) throw new SipParseError(`bad address "${clip(s)}"`);
     const uri = parseUri(uriText);
     return new NameAddr(uri, undefined, Parameters.parse(semi < 0 ? '' : s.slice(semi), ';', 'header parameter'));
