@@ -1,0 +1,14 @@
+export { DEFAULT_TIMER_SETTINGS, resolveTimerSettings, transactionTimers, type TimerSettings, type TransactionTimers } from './timer-settings.js';
+export { TransactionState, assertTransition, type TransitionTable } from './transaction-state.js';
+export { TransactionTimeoutError, TransactionStateError, TransactionTransportError, type TimeoutTimer } from './transaction-errors.js';
+export type { TransactionTransport } from './transaction-transport.js';
+export { Transaction, type TransactionEvents, type TransactionOptions } from './transaction.js';
+export { ClientTransaction, type ClientTransactionEvents } from './client-transaction.js';
+export { ServerTransaction, type ServerTransactionEvents } from './server-transaction.js';
+export { InviteClientTransaction, INVITE_CLIENT_TRANSITIONS } from './invite-client-transaction.js';
+export { NonInviteClientTransaction, NON_INVITE_CLIENT_TRANSITIONS } from './non-invite-client-transaction.js';
+export { InviteServerTransaction, INVITE_SERVER_TRANSITIONS } from './invite-server-transaction.js';
+export { NonInviteServerTransaction, NON_INVITE_SERVER_TRANSITIONS } from './non-invite-server-transaction.js';
+export { createCancel } from './cancel-request.js';
+export type { TransactionLayerDelegate } from './transaction-layer-delegate.js';
+export { TransactionLayer, type TransactionLayerOptions, type TransactionLayerStats } from './transaction-layer.js';

@@ -1,0 +1,277 @@
+import type { Logger } from '../../log/logger.js';
+import { silentLogger } from '../../log/logger.js';
+import { PortierError } from '../../util/portier-error.js';
+import type { TypedEmitter } from '../../util/typed-emitter.js';
+import { Via, generateBranch } from '../messages/index.js';
+import type { SipRequest, SipResponse } from '../messages/index.js';
+import { isReliable } from '../transport/transport-types.js';
+import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
+import type { ClientTransaction } from './client-transaction.js';
+import { InviteClientTransaction } from './invite-client-transaction.js';
+import { InviteServerTransaction } from './invite-server-transaction.js';
+import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
+import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import type { ServerTransaction } from './server-transaction.js';
+import { resolveTimerSettings, transactionTimers } from './timer-settings.js';
+import type { TimerSettings } from './timer-settings.js';
+import type { TransactionLayerDelegate } from './transaction-layer-delegate.js';
+import type { TransactionEvents, TransactionOptions } from './transaction.js';
+import type { TransactionTransport } from './transaction-transport.js';
+import {
+  clientKey,
+  clientKeyOfResponse,
+  hasMagicCookie,
+  legacyAckMatches,
+  legacyRequestMatches,
+  serverKey,
+} from './transaction-key.js';
+
+/** Construction options of the transaction layer. */
+export interface TransactionLayerOptions {
+  transport: TransactionTransport;
+  delegate?: TransactionLayerDelegate;
+  timers?: Partial<TimerSettings>;
+  logger?: Logger;
+}
+
+/** Counters of what the layer dropped, for diagnostics. */
+export interface TransactionLayerStats {
+  /** Responses that matched no client transaction and were not a 2xx to INVITE (§17.1.3). */
+  droppedResponses: number;
+  /** Requests the layer could not handle (no delegate, no usable Via, after close). */
+  droppedRequests: number;
+}
+
+/**
+ * The RFC 3261 §17 transaction layer: creates client transactions for the TU's requests,
+ * matches incoming messages to transactions (§17.1.3, §17.2.3, with the RFC 2543 fallback),
+ * creates server transactions for new requests and hands the TU what belongs to it.
+ */
+export class TransactionLayer {
+  delegate: TransactionLayerDelegate | undefined;
+  readonly stats: TransactionLayerStats = { droppedResponses: 0, droppedRequests: 0 };
+  private readonly transport: TransactionTransport;
+  private readonly settings: TimerSettings;
+  private readonly logger: Logger;
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly servers = new Map<string, ServerTransaction>();
+  /** Server transactions of RFC 2543 requests (no magic cookie), matched field by field. */
+  private readonly legacyServers = new Set<ServerTransaction>();
+  private closed = false;
+
+  constructor(options: TransactionLayerOptions) {
+    this.transport = options.transport;
+    this.delegate = options.delegate;
+    this.settings = resolveTimerSettings(options.timers);
+    this.logger = (options.logger ?? silentLogger).child({ component: 'transaction' });
+  }
+
+  get clientTransactionCount(): number {
+    return this.clients.size;
+  }
+
+  get serverTransactionCount(): number {
+    return this.servers.size + this.legacyServers.size;
+  }
+
+  /**
+   * Sends `request` in a new client transaction: an INVITE client transaction for INVITE,
+   * a non-INVITE one otherwise. Gives the request a fresh branch if its top Via has none
+   * (adding `Via: SIP/2.0/<T> 0.0.0.0;branch=…` if it has no Via; the transport fills in
+   * sent-by). An ACK is not a transaction: use sendAck().
+   */
+  sendRequest(request: SipRequest, target: SendTarget): InviteClientTransaction | NonInviteClientTransaction {
+    this.assertOpen();
+    if (request.method === 'ACK') {
+      throw new PortierError('SIP_ERR_TRANSACTION_ACK', 'an ACK has no client transaction; use sendAck()');
+    }
+    const branch = this.ensureBranch(request, target);
+    const key = clientKey(branch, request.method);
+    if (this.clients.has(key)) {
+      throw new PortierError('SIP_ERR_TRANSACTION_EXISTS', `a ${request.method} client transaction with branch ${branch} exists already`);
+    }
+    const options = this.transactionOptions(isReliable(target.protocol));
+    const transaction =
+      request.method === 'INVITE'
+        ? new InviteClientTransaction(key, request, target, options)
+        : new NonInviteClientTransaction(key, request, target, options);
+    this.clients.set(key, transaction);
+    this.track(transaction, () => this.clients.delete(key));
+    return transaction;
+  }
+
+  /**
+   * Sends an ACK for a 2xx, which is outside any transaction (§13.2.2.4, §17.1.1.3); gives it
+   * a branch if it has none. Rejects with the transport's error.
+   */
+  sendAck(ack: SipRequest, target: SendTarget): Promise<void> {
+    this.assertOpen();
+    this.ensureBranch(ack, target);
+    return this.transport.sendRequest(ack, target);
+  }
+
+  /** A request from the transport: feed it to its server transaction or start a new one. */
+  receiveRequest(request: SipRequest, info: ReceivedInfo): void {
+    if (this.closed) {
+      this.stats.droppedRequests++;
+      return;
+    }
+    let key: string | undefined;
+    try {
+      key = serverKey(request);
+      const existing = key !== undefined ? this.servers.get(key) : this.findLegacy(request);
+      if (existing) {
+        existing.receiveRequest(request, info);
+        return;
+      }
+    } catch (error) {
+      // The parser validates the top Via, From, To and CSeq; this guards hand-made messages.
+      this.logger.warn('dropping a request that cannot be matched', { error });
+      this.stats.droppedRequests++;
+      return;
+    }
+
+    if (request.method === 'ACK') {
+      // "If the request is an ACK, and no matching transaction exists, the ACK is passed to
+      // the TU" (§17.2.3 via §8.2.6 / §13.3.1.4): the ACK for a 2xx is the UA core's.
+      if (this.delegate?.onAck) this.delegate.onAck(request, info);
+      else this.stats.droppedRequests++;
+      return;
+    }
+    const delegate = this.delegate;
+    if (!delegate) {
+      this.logger.warn('no transaction user; dropping request', { method: request.method });
+      this.stats.droppedRequests++;
+      return;
+    }
+
+    const options = this.transactionOptions(isReliable(info.protocol));
+    const id = key ?? `rfc2543:${request.callId}:${request.cseq.seq}:${request.method}`;
+    const transaction =
+      request.method === 'INVITE'
+        ? new InviteServerTransaction(id, request, info, options)
+        : new NonInviteServerTransaction(id, request, info, options);
+    if (key !== undefined) {
+      this.servers.set(key, transaction);
+      this.track(transaction, () => this.servers.delete(key));
+    } else {
+      this.legacyServers.add(transaction);
+      this.track(transaction, () => this.legacyServers.delete(transaction));
+    }
+    if (transaction instanceof InviteServerTransaction) {
+      transaction.on('ack', (ack, ackInfo) => this.delegate?.onAck?.(ack, ackInfo));
+    }
+
+    if (request.method === 'CANCEL' && transaction instanceof NonInviteServerTransaction && delegate.onCancel) {
+      delegate.onCancel(request, transaction, this.findCancelTarget(request), info);
+      return;
+    }
+    delegate.onRequest(request, transaction, info);
+  }
+
+  /** A response from the transport: feed it to its client transaction (§17.1.3) or to the TU, or drop it. */
+  receiveResponse(response: SipResponse, info: ReceivedInfo): void {
+    let key: string | undefined;
+    let isInvite2xx = false;
+    try {
+      key = clientKeyOfResponse(response);
+      isInvite2xx = response.cseq.method === 'INVITE' && response.status >= 200 && response.status < 300;
+    } catch (error) {
+      this.logger.warn('dropping a response that cannot be matched', { error });
+      this.stats.droppedResponses++;
+      return;
+    }
+    const transaction = key !== undefined ? this.clients.get(key) : undefined;
+    if (transaction) {
+      transaction.receiveResponse(response);
+      return;
+    }
+    // A 2xx that outlived its transaction (Timer M) or came from another fork belongs to the
+    // UA core, which ACKs it and may BYE it (RFC 6026 §8.4, RFC 3261 §13.2.2.4).
+    if (isInvite2xx && !this.closed && this.delegate?.onStrayResponse) {
+      this.delegate.onStrayResponse(response, info);
+      return;
+    }
+    // "Any response received that does not match an existing client transaction state
+    // machine is simply dropped." (RFC 6026 §7.2 amending §18.1.2)
+    this.logger.debug('dropping stray response', { status: response.status });
+    this.stats.droppedResponses++;
+  }
+
+  /**
+   * The INVITE server transaction a CANCEL targets (§9.2): "the transaction that matches the
+   * CANCEL request [...] using the transaction matching procedures of Section 17.2.3 [...]
+   * with the exception that the method of the request [...] is INVITE".
+   */
+  findCancelTarget(cancel: SipRequest): InviteServerTransaction | undefined {
+    const key = serverKey(cancel, 'INVITE');
+    if (key !== undefined) {
+      const found = this.servers.get(key);
+      return found instanceof InviteServerTransaction ? found : undefined;
+    }
+    for (const transaction of this.legacyServers) {
+      if (transaction instanceof InviteServerTransaction && legacyRequestMatches(transaction.request, cancel, 'INVITE')) {
+        return transaction;
+      }
+    }
+    return undefined;
+  }
+
+  /** Ends every transaction and refuses new work. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const transaction of [...this.clients.values(), ...this.servers.values(), ...this.legacyServers]) {
+      transaction.close();
+    }
+    this.clients.clear();
+    this.servers.clear();
+    this.legacyServers.clear();
+  }
+
+  private findLegacy(request: SipRequest): ServerTransaction | undefined {
+    for (const transaction of this.legacyServers) {
+      if (request.method === 'ACK') {
+        if (
+          transaction instanceof InviteServerTransaction &&
+          legacyAckMatches(transaction.request, transaction.lastResponse?.to.tag, request)
+        ) {
+          return transaction;
+        }
+      } else if (legacyRequestMatches(transaction.request, request)) {
+        return transaction;
+      }
+    }
+    return undefined;
+  }
+
+  /** Returns the top Via's branch, adding one (and the Via itself) when missing. */
+  private ensureBranch(request: SipRequest, target: SendTarget): string {
+    const top = request.topVia;
+    if (!top) {
+      const branch = generateBranch();
+      request.prependHeader('Via', `SIP/2.0/${target.protocol.toUpperCase()} 0.0.0.0;branch=${branch}`);
+      return branch;
+    }
+    if (top.branch) return top.branch;
+    const via: Via = top.clone();
+    via.branch = generateBranch();
+    request.setTopVia(via);
+    return via.branch;
+  }
+
+  private transactionOptions(reliable: boolean): TransactionOptions {
+    return { transport: this.transport, timers: transactionTimers(this.settings, reliable), logger: this.logger };
+  }
+
+  private track(transaction: ClientTransaction | ServerTransaction, forget: () => void): void {
+    const events = transaction as unknown as TypedEmitter<TransactionEvents>;
+    events.once('terminated', forget);
+    events.on('timeout', (error) => this.delegate?.onTransactionError?.(error, transaction));
+    events.on('transportError', (error) => this.delegate?.onTransactionError?.(error, transaction));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PortierError('SIP_ERR_TRANSACTION_LAYER_CLOSED', 'the transaction layer is closed');
+  }
+}
