@@ -1,0 +1,142 @@
+import type { Socket } from 'node:net';
+import type { Logger } from '../../log/logger.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import { StreamFramer, type StreamFramingError } from './stream-framer.js';
+import { TransportError } from './transport-error.js';
+import { normalizeAddress } from './transport-via.js';
+import type { Endpoint, TransportProtocol } from './transport-types.js';
+
+/** Events of a stream connection. */
+export type StreamConnectionEvents = {
+  message: [data: Buffer];
+  ping: [];
+  pong: [];
+  /** Garbage or an over-size message; the connection closes right after. */
+  badInput: [error: StreamFramingError];
+  /** Closed by either side, for any reason; emitted once. */
+  close: [reason: StreamCloseReason];
+};
+
+/** Why a connection ended. */
+export type StreamCloseReason = 'local' | 'remote' | 'idle' | 'bad-input' | 'error';
+
+/** Construction parameters of a StreamConnection. */
+export interface StreamConnectionInit {
+  id: string;
+  protocol: Exclude<TransportProtocol, 'udp'>;
+  /** Whether we opened it (a flow we keep) or accepted it. */
+  outbound: boolean;
+  /** Close after this many ms without traffic in either direction; 0 = never. */
+  idleTimeoutMs: number;
+  maxMessageBytes: number;
+  logger: Logger;
+}
+
+/**
+ * One open TCP or TLS connection carrying SIP (RFC 3261 §18.3): cuts the byte stream
+ * into messages with a StreamFramer and closes itself on garbage or idleness.
+ */
+export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
+  readonly id: string;
+  readonly protocol: Exclude<TransportProtocol, 'udp'>;
+  readonly outbound: boolean;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  private readonly framer: StreamFramer;
+  private readonly logger: Logger;
+  private open = true;
+  private closeReason: StreamCloseReason | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    init: StreamConnectionInit,
+  ) {
+    super();
+    this.id = init.id;
+    this.protocol = init.protocol;
+    this.outbound = init.outbound;
+    this.local = { address: normalizeAddress(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+    this.remote = { address: normalizeAddress(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    this.framer = new StreamFramer({ maxMessageBytes: init.maxMessageBytes });
+    this.logger = init.logger;
+
+    socket.setNoDelay(true);
+    if (init.idleTimeoutMs > 0) {
+      // Node's socket timeout is unref'ed and refreshed by reads and writes alike.
+      socket.setTimeout(init.idleTimeoutMs);
+      socket.on('timeout', () => this.closeWith('idle'));
+    }
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (error) => {
+      this.logger.debug('connection error', { connection: this.id, error });
+      this.closeReason ??= 'error';
+    });
+    socket.on('close', () => this.finish());
+    if (socket.destroyed) queueMicrotask(() => this.finish());
+  }
+
+  /** Whether messages can still be written. */
+  get isOpen(): boolean {
+    return this.open && !this.socket.destroyed;
+  }
+
+  /** Writes bytes; resolves once handed to the kernel. */
+  write(data: Buffer): Promise<void> {
+    if (!this.isOpen) {
+      return Promise.reject(new TransportError('SIP_ERR_TRANSPORT_CLOSED', `connection ${this.id} is closed`));
+    }
+    return new Promise((resolve, reject) => {
+      this.socket.write(data, (error) => {
+        if (error) {
+          reject(new TransportError('SIP_ERR_TRANSPORT_SEND', `write on ${this.id} failed: ${error.message}`, { cause: error }));
+        } else {
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Closes the connection; idempotent. */
+  close(): void {
+    this.closeWith('local');
+  }
+
+  private closeWith(reason: StreamCloseReason): void {
+    if (!this.open) return;
+    this.open = false;
+    this.closeReason ??= reason;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const item of this.framer.push(chunk)) {
+      if (!this.open) return;
+      switch (item.kind) {
+        case 'message':
+          this.emit('message', item.data);
+          break;
+        case 'ping':
+          this.emit('ping');
+          break;
+        case 'pong':
+          this.emit('pong');
+          break;
+        case 'error':
+          this.closeReason = 'bad-input';
+          this.emit('badInput', item.error);
+          this.closeWith('bad-input');
+          return;
+      }
+    }
+  }
+
+  private finishedOnce = false;
+
+  private finish(): void {
+    if (this.finishedOnce) return;
+    this.finishedOnce = true;
+    this.open = false;
+    this.emit('close', this.closeReason ?? 'remote');
+    this.removeAllListeners();
+  }
+}
