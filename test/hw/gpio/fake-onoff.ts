@@ -6,7 +6,7 @@ export interface FakeOnoffPin extends OnoffGpio {
   readonly gpio: number;
   readonly direction: string;
   readonly edge?: string;
-  readonly options: OnoffGpioOptions | undefined;
+  readonly options?: OnoffGpioOptions;
   unexported: boolean;
 }
 
