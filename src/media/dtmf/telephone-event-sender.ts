@@ -153,16 +153,21 @@ export class TelephoneEventSender {
 
     if (ended) {
       // §2.5.1.4: the final packet is sent three times in all, at the update interval.
-      if (this.endRepeats > 1) this.repeats.push({ packet, remaining: this.endRepeats - 1 });
+      this.scheduleRepeats(packet);
       this.active = undefined;
       this.gapLeft = this.gapPeriods;
     } else if (ev.segmentSamples + this.samplesPerPacket > this.maxSegmentSamples) {
       // §2.5.1.3: the duration field is full; this packet closes the segment (no E bit)
       // and the next segment starts where it ended, without the marker bit.
-      if (this.endRepeats > 1) this.repeats.push({ packet, remaining: this.endRepeats - 1 });
+      this.scheduleRepeats(packet);
       ev.segmentStart = (ev.segmentStart + ev.segmentSamples) >>> 0;
       ev.segmentSamples = 0;
     }
     return out;
+  }
+
+  // A retransmission never carries the marker, even when it repeats an event's only packet.
+  private scheduleRepeats(packet: TelephoneEventPacket): void {
+    if (this.endRepeats > 1) this.repeats.push({ packet: { ...packet, marker: false }, remaining: this.endRepeats - 1 });
   }
 }
