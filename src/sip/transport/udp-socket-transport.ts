@@ -28,7 +28,7 @@ export class UdpSocketTransport extends TypedEmitter<UdpSocketTransportEvents> {
 
   /** Binds to `address:port` (port 0 = ephemeral); IPv6 sockets take IPv6 only. */
   bind(address: string, port: number): Promise<Endpoint> {
-    const socket = createSocket({ type: addressFamily(address) === 6 ? 'udp6' : 'udp4', ipv6Only: true });
+    const socket = addressFamily(address) === 6 ? createSocket({ type: 'udp6', ipv6Only: true }) : createSocket('udp4');
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => {
