@@ -1,0 +1,172 @@
+import type { DigestAuthenticator } from '../auth/digest-authenticator.js';
+import type { Logger } from '../../log/logger.js';
+import { PortierError } from '../../util/portier-error.js';
+import { SipUri, type SipRequest, type SipResponse } from '../messages/index.js';
+import type { ClientTransaction } from '../transactions/client-transaction.js';
+import type { TransactionLayer } from '../transactions/transaction-layer.js';
+import type { SendTarget } from '../transport/transport-types.js';
+import type { NextHopLocator } from './next-hop-locator.js';
+
+/** How to send one request. */
+export interface SendOptions {
+  /** Skip server location and use this flow (a registration's established connection). */
+  target?: SendTarget;
+  /** Answers 401/407 and adds pre-emptive credentials. */
+  authenticator?: DigestAuthenticator;
+  /** Called with each provisional response. */
+  onProvisional?: (response: SipResponse) => void;
+  /** Called before every attempt (new target or re-send after a challenge), e.g. to write a Contact for that target. */
+  beforeSend?: (request: SipRequest, target: SendTarget) => void;
+}
+
+/** The final response and the request and target that produced it. */
+export interface RequestOutcome {
+  response: SipResponse;
+  /** The request actually sent last (its CSeq may be higher than the template's after challenges). */
+  request: SipRequest;
+  target: SendTarget;
+}
+
+/** No target of the next hop could be resolved. */
+export class NoTargetError extends PortierError {
+  constructor(host: string, options?: { cause?: unknown }) {
+    super('SIP_ERR_NO_TARGET', `could not resolve any target for ${host}`, options);
+  }
+}
+
+/** More than this many challenge rounds in one chain is a broken server, not a login. */
+const MAX_CHALLENGES = 4;
+
+/**
+ * Sends a non-INVITE request as the UAC core does (RFC 3261 §8.1): locates the next hop
+ * (RFC 3263), fails over to the next target on a transport error, a timeout or a 503
+ * (RFC 3263 §4.3), and answers 401/407 challenges (§22.2) with a fresh branch and CSeq.
+ */
+export class RequestSender {
+  constructor(
+    private readonly transactions: TransactionLayer,
+    private readonly locator: NextHopLocator,
+    private readonly logger: Logger,
+    private readonly outboundProxy?: SipUri,
+  ) {}
+
+  /** The targets for a request: outbound proxy, else the first Route (loose routing), else the Request-URI. */
+  async resolveTargets(request: SipRequest): Promise<SendTarget[]> {
+    const routes = request.hasHeader('route') ? request.routes : [];
+    const hop = this.outboundProxy ?? (routes[0]?.uri instanceof SipUri ? routes[0].uri : undefined) ?? request.uri;
+    if (!(hop instanceof SipUri)) throw new NoTargetError(hop.toString());
+    const transport = hop.transport;
+    const lookup: { host: string; port?: number; transport?: string; secure: boolean } = { host: hop.hostname, secure: hop.scheme === 'sips' };
+    if (hop.port !== undefined) lookup.port = hop.port;
+    if (transport !== undefined) lookup.transport = transport;
+    let targets: SendTarget[];
+    try {
+      targets = await this.locator.locate(lookup);
+    } catch (error) {
+      throw new NoTargetError(hop.hostname, { cause: error });
+    }
+    if (targets.length === 0) throw new NoTargetError(hop.hostname);
+    return targets;
+  }
+
+  /** Sends `template` (no Via: each attempt gets a fresh branch) and resolves with the final response. */
+  async send(template: SipRequest, options: SendOptions = {}): Promise<RequestOutcome> {
+    const targets = options.target ? [options.target] : await this.resolveTargets(template);
+    let request = template.clone();
+    request.removeHeader('via');
+    const auth = options.authenticator;
+    if (auth) this.addCredentials(request, auth.authorize({ method: request.method, uri: request.uri.toString(), body: request.body }));
+    let lastError: unknown;
+    let challenges = 0;
+    for (let i = 0; i < targets.length; ) {
+      const target = targets[i]!;
+      const attempt = request.clone();
+      options.beforeSend?.(attempt, target);
+      let response: SipResponse;
+      try {
+        response = await this.exchange(attempt, target, options.onProvisional);
+      } catch (error) {
+        // RFC 3263 §4.3: a transport failure or timeout moves on to the next target.
+        this.logger.debug('request failed, trying next target', { method: request.method, target: `${target.protocol}:${target.address}:${target.port}`, error });
+        lastError = error;
+        i++;
+        continue;
+      }
+      if (response.status === 503 && i + 1 < targets.length) {
+        lastError = undefined;
+        i++;
+        continue;
+      }
+      if ((response.status === 401 || response.status === 407) && auth && challenges < MAX_CHALLENGES) {
+        challenges++;
+        const header = response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
+        // Throws AuthRejectedError when the same realm challenges our answer again: no endless loop.
+        const fields = auth.respond(response.status, response.getHeaders(header), {
+          method: request.method,
+          uri: request.uri.toString(),
+          body: request.body,
+        });
+        request = attempt.clone();
+        request.removeHeader('via');
+        const cseq = request.cseq;
+        request.setHeader('CSeq', `${cseq.seq + 1} ${cseq.method}`);
+        this.addCredentials(request, fields);
+        // The challenge came from a live server: stay on this target.
+        continue;
+      }
+      if (auth && response.status !== 401 && response.status !== 407) auth.accepted();
+      return { response, request: attempt, target };
+    }
+    throw lastError instanceof Error ? lastError : new NoTargetError(targets[0]?.address ?? '?');
+  }
+
+  /** One client transaction: resolves with its final response, rejects on timeout or transport error. */
+  private exchange(request: SipRequest, target: SendTarget, onProvisional?: (r: SipResponse) => void): Promise<SipResponse> {
+    return new Promise((resolve, reject) => {
+      let transaction: ClientTransaction;
+      try {
+        transaction = this.transactions.sendRequest(request, target);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      let settled = false;
+      transaction.on('response', (response) => {
+        if (response.status < 200) {
+          onProvisional?.(response);
+          return;
+        }
+        if (!settled) {
+          settled = true;
+          resolve(response);
+        }
+      });
+      transaction.on('timeout', (error) => {
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      });
+      transaction.on('transportError', (error) => {
+        if (!settled) {
+          settled = true;
+          reject(error);
+        }
+      });
+    });
+  }
+
+  private addCredentials(request: SipRequest, fields: Array<{ name: string; value: string; realm: string }>): void {
+    for (const f of fields) {
+      // Replace an older answer for the same realm, keep answers for other realms (proxy and registrar).
+      const keep = request.getHeaders(f.name).filter((v) => realmOf(v) !== f.realm);
+      request.removeHeader(f.name);
+      for (const v of keep) request.appendHeader(f.name, v);
+      request.appendHeader(f.name, f.value);
+    }
+  }
+}
+
+function realmOf(value: string): string | undefined {
+  return /realm\s*=\s*"((?:[^"\\]|\\.)*)"/i.exec(value)?.[1];
+}

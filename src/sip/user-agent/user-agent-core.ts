@@ -1,0 +1,179 @@
+import { silentLogger, type Logger } from '../../log/logger.js';
+import { TypedEmitter } from '../../util/typed-emitter.js';
+import { PRODUCT_TOKEN } from '../../version.js';
+import { createResponse, generateTag, SipUri, TelUri, type SipRequest, type SipResponse } from '../messages/index.js';
+import type { InviteServerTransaction } from '../transactions/invite-server-transaction.js';
+import type { NonInviteServerTransaction } from '../transactions/non-invite-server-transaction.js';
+import type { ServerTransaction } from '../transactions/server-transaction.js';
+import type { TimerSettings } from '../transactions/timer-settings.js';
+import { TransactionLayer } from '../transactions/transaction-layer.js';
+import type { TransactionLayerDelegate } from '../transactions/transaction-layer-delegate.js';
+import type { TransportLayer } from '../transport/transport-layer.js';
+import type { ReceivedInfo } from '../transport/transport-types.js';
+import { ACCEPTED_BODIES, ALLOWED_METHODS, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
+import type { NextHopLocator } from './next-hop-locator.js';
+import { RequestSender, type RequestOutcome, type SendOptions } from './request-sender.js';
+
+/** Handles one kind of incoming request; it must answer through the transaction. */
+export type RequestHandler = (request: SipRequest, transaction: ServerTransaction, info: ReceivedInfo) => void;
+
+/** Handles a CANCEL whose INVITE server transaction was found (§9.2). */
+export type CancelHandler = (cancel: SipRequest, invite: InviteServerTransaction, info: ReceivedInfo) => void;
+
+/** Events for the dialog layer above. */
+export type UserAgentCoreEvents = {
+  /** An ACK for a 2xx (it belongs to a dialog, not to a transaction). */
+  ack: [ack: SipRequest, info: ReceivedInfo];
+  /** A 2xx to an INVITE after its transaction ended (forks, retransmissions). */
+  strayResponse: [response: SipResponse, info: ReceivedInfo];
+};
+
+/** Construction options. */
+export interface UserAgentCoreOptions {
+  transport: TransportLayer;
+  locator: NextHopLocator;
+  outboundProxy?: SipUri;
+  timers?: Partial<TimerSettings>;
+  logger?: Logger;
+}
+
+/**
+ * The UA core (RFC 3261 §8): joins the transport and transaction layers, answers what
+ * needs no dialog (OPTIONS §11, unknown methods §8.2.1, unsupported Require §8.2.2.3,
+ * unknown URI schemes §8.2.2.1) and hands the rest to the handler registered for
+ * its method. Outgoing requests go through the RequestSender (RFC 3263 failover, digest).
+ */
+export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements TransactionLayerDelegate {
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly sender: RequestSender;
+  private readonly handlers = new Map<string, RequestHandler>();
+  private cancelHandler: CancelHandler | undefined;
+  private readonly logger: Logger;
+  private closed = false;
+  private readonly onTransportRequest = (request: SipRequest, info: ReceivedInfo) => this.transactions.receiveRequest(request, info);
+  private readonly onTransportResponse = (response: SipResponse, info: ReceivedInfo) => this.transactions.receiveResponse(response, info);
+
+  constructor(options: UserAgentCoreOptions) {
+    super();
+    this.transport = options.transport;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'ua' });
+    this.transactions = new TransactionLayer({
+      transport: options.transport,
+      delegate: this,
+      ...(options.timers ? { timers: options.timers } : {}),
+      logger: options.logger ?? silentLogger,
+    });
+    this.sender = new RequestSender(this.transactions, options.locator, this.logger, options.outboundProxy);
+    this.transport.on('request', this.onTransportRequest);
+    this.transport.on('response', this.onTransportResponse);
+    this.handlers.set('OPTIONS', (request, transaction) => transaction.respond(this.optionsResponse(request)));
+  }
+
+  /** Routes requests of `method` to `handler` (replacing the default OPTIONS answer if given for OPTIONS). */
+  handle(method: string, handler: RequestHandler): void {
+    this.handlers.set(method.toUpperCase(), handler);
+  }
+
+  /** Routes CANCELs that match an INVITE server transaction. */
+  handleCancel(handler: CancelHandler): void {
+    this.cancelHandler = handler;
+  }
+
+  /** Sends a non-INVITE request and resolves with its final response. */
+  send(request: SipRequest, options?: SendOptions): Promise<RequestOutcome> {
+    return this.sender.send(request, options);
+  }
+
+  /** Our answer to OPTIONS (RFC 3261 §11.2): what we allow, accept and support. */
+  optionsResponse(request: SipRequest): SipResponse {
+    return this.response(request, 200, {
+      headers: [
+        ['Allow', ALLOWED_METHODS.join(', ')],
+        ['Accept', ACCEPTED_BODIES.join(', ')],
+        ['Accept-Encoding', 'identity'],
+        ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
+      ],
+    });
+  }
+
+  /** A response with our tag and Server header. */
+  response(request: SipRequest, status: number, options: { reason?: string; headers?: Array<[string, string]>; toTag?: string } = {}): SipResponse {
+    return createResponse(request, status, {
+      toTag: options.toTag ?? generateTag(),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      headers: [...(options.headers ?? []), ['Server', PRODUCT_TOKEN]],
+    });
+  }
+
+  onRequest(request: SipRequest, transaction: ServerTransaction, info: ReceivedInfo): void {
+    const method = request.method.toUpperCase();
+    if (!(request.uri instanceof SipUri || request.uri instanceof TelUri)) {
+      // §8.2.2.1: "If the Request-URI uses a scheme not supported by the UAS, it SHOULD reject the request with a 416".
+      transaction.respond(this.response(request, 416));
+      return;
+    }
+    if (!KNOWN_METHODS.has(method)) {
+      // §8.2.1: "If a UAS does not understand a request method, it MUST respond with 501 Not Implemented".
+      transaction.respond(this.response(request, 501, { headers: [['Allow', ALLOWED_METHODS.join(', ')]] }));
+      return;
+    }
+    if (method !== 'CANCEL' && method !== 'ACK') {
+      // §8.2.2.3: reject a Require we do not support with 420 listing them in Unsupported.
+      let unsupported: string[] = [];
+      try {
+        unsupported = request.require.filter((tag) => !SUPPORTED_EXTENSIONS.includes(tag));
+      } catch {
+        unsupported = [];
+      }
+      if (unsupported.length > 0) {
+        transaction.respond(this.response(request, 420, { headers: [['Unsupported', unsupported.join(', ')]] }));
+        return;
+      }
+    }
+    const handler = this.handlers.get(method);
+    if (!handler) {
+      // §8.2.1: a method we know but do not offer here: 405 with Allow.
+      transaction.respond(this.response(request, 405, { headers: [['Allow', ALLOWED_METHODS.join(', ')]] }));
+      return;
+    }
+    try {
+      handler(request, transaction, info);
+    } catch (error) {
+      this.logger.error('request handler failed', { method, error });
+      if (!transaction.lastResponse || transaction.lastResponse.status < 200) transaction.respond(this.response(request, 500));
+    }
+  }
+
+  onCancel(cancel: SipRequest, transaction: NonInviteServerTransaction, target: InviteServerTransaction | undefined, info: ReceivedInfo): void {
+    if (!target) {
+      // §9.2: "If the UAS did not find a matching transaction for the CANCEL, it SHOULD respond … 481".
+      transaction.respond(this.response(cancel, 481));
+      return;
+    }
+    transaction.respond(this.response(cancel, 200));
+    if (this.cancelHandler) {
+      this.cancelHandler(cancel, target, info);
+    } else if (!target.lastResponse || target.lastResponse.status < 200) {
+      target.respond(this.response(target.request, 487));
+    }
+  }
+
+  onAck(ack: SipRequest, info: ReceivedInfo): void {
+    this.emit('ack', ack, info);
+  }
+
+  onStrayResponse(response: SipResponse, info: ReceivedInfo): void {
+    this.emit('strayResponse', response, info);
+  }
+
+  /** Stops the transactions and detaches from the transport (which its owner closes). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.transport.off('request', this.onTransportRequest);
+    this.transport.off('response', this.onTransportResponse);
+    this.transactions.close();
+    this.removeAllListeners();
+  }
+}
