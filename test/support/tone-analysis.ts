@@ -21,17 +21,23 @@ export function rms(samples: ArrayLike<number>): number {
  * measured Goertzel-style with a Hann window so neighbouring tones leak little.
  */
 export function goertzelPower(samples: ArrayLike<number>, frequency: number, sampleRate = 8000): number {
+  return windowedPower(samples, hannWindow(samples.length), frequency, sampleRate);
+}
+
+function hannWindow(n: number): Float64Array {
+  return Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n));
+}
+
+function windowedPower(samples: ArrayLike<number>, window: Float64Array, frequency: number, sampleRate: number): number {
   const n = samples.length;
   if (n === 0) return 0;
-  const w = (2 * Math.PI * frequency) / sampleRate;
-  const coefficient = 2 * Math.cos(w);
+  const coefficient = 2 * Math.cos((2 * Math.PI * frequency) / sampleRate);
   let s1 = 0;
   let s2 = 0;
   let windowSum = 0;
   for (let i = 0; i < n; i++) {
-    const hann = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / n);
-    windowSum += hann;
-    const s = samples[i]! * hann + coefficient * s1 - s2;
+    windowSum += window[i]!;
+    const s = samples[i]! * window[i]! + coefficient * s1 - s2;
     s2 = s1;
     s1 = s;
   }
@@ -53,7 +59,7 @@ export function toneShare(samples: ArrayLike<number>, frequencies: readonly numb
   return frequencies.reduce((sum, f) => sum + goertzelPower(samples, f, sampleRate), 0) / total;
 }
 
-/** The strongest frequency between minHz and maxHz, to about 1 Hz. */
+/** The strongest frequency between minHz and maxHz, to about 0.25 Hz. */
 export function dominantFrequency(
   samples: ArrayLike<number>,
   sampleRate = 8000,
@@ -61,12 +67,13 @@ export function dominantFrequency(
 ): number {
   const minHz = range.minHz ?? 50;
   const maxHz = range.maxHz ?? sampleRate / 2 - 50;
-  // A coarse scan at a fraction of the resolution bandwidth, then a fine scan around the peak.
-  const coarseStep = Math.max(1, sampleRate / samples.length / 4);
+  const window = hannWindow(samples.length);
+  // Coarse scan at half the Hann main-lobe half-width, then a fine scan around the peak.
+  const coarseStep = Math.max(1, sampleRate / samples.length);
   let best = minHz;
   let bestPower = -1;
   for (let f = minHz; f <= maxHz; f += coarseStep) {
-    const p = goertzelPower(samples, f, sampleRate);
+    const p = windowedPower(samples, window, f, sampleRate);
     if (p > bestPower) {
       bestPower = p;
       best = f;
@@ -74,7 +81,7 @@ export function dominantFrequency(
   }
   let refined = best;
   for (let f = best - coarseStep; f <= best + coarseStep; f += 0.25) {
-    const p = goertzelPower(samples, f, sampleRate);
+    const p = windowedPower(samples, window, f, sampleRate);
     if (p > bestPower) {
       bestPower = p;
       refined = f;
