@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCertificates } from '../support/tls-certificates.js';
-import { startKamailio, type KamailioInstance } from './support/kamailio.js';
+import { checkKamailioConfig, startKamailio, type KamailioInstance } from './support/kamailio.js';
+import { validateKamailioOptions } from './support/kamailio-config.js';
 import { groupHasLiveMembers } from './support/process-reaper.js';
 import { RawSipStream, digestAuthorization, type RawSipResponse } from './support/raw-sip-stream.js';
-import { runSipp, startSipp, type SippResult } from './support/sipp.js';
+import { parseSippStats, runSipp, startSipp, type SippResult } from './support/sipp.js';
 import { optionsScenario, registerScenario, uacCallScenario, uasAnswerScenario } from './support/sipp-scenarios.js';
 
 // Ports: Kamailio 35060 (UDP) / 35061 (TCP) / 35062 (TLS); SIPp 360xx, control port +50.
@@ -132,6 +133,13 @@ describe('integration harness: Kamailio registrar/proxy driven by SIPp', () => {
       localPort: PORTS.probe,
     });
     expectSippSuccess(v4);
+    // The bare domain (no port) is the server too: clients use it with an outbound proxy.
+    const bare = await runSipp({
+      scenario: optionsScenario({ requestUri: `sip:${kamailio.domain}` }),
+      target: `127.0.0.1:${PORTS.kamailioUdp}`,
+      localPort: PORTS.probe,
+    });
+    expectSippSuccess(bare);
     const v6 = await runSipp({
       scenario: optionsScenario(),
       target: `[::1]:${PORTS.kamailioUdp}`,
@@ -288,6 +296,40 @@ describe('integration harness: Kamailio registrar/proxy driven by SIPp', () => {
     }
   });
 
+  it('delivers a call to a TLS-registered client over the connection it opened', async () => {
+    const stream = await RawSipStream.connect({ host: '127.0.0.1', port: PORTS.kamailioTls, transport: 'tls', ca: caPem });
+    try {
+      const [, registered] = await tlsRegister(stream, 'tls-user', password('tls-user'));
+      expect(registered?.status).toBe(200);
+      const caller = runSipp({
+        scenario: uacCallScenario({ caller: 'alice', callee: 'tls-user', domain: kamailio.domain, expectStatus: 486 }),
+        target: `127.0.0.1:${PORTS.kamailioUdp}`,
+        localPort: PORTS.aliceUdp,
+        auth: { username: 'alice', password: password('alice') },
+      });
+      const invite = await stream.next(5000);
+      expect(invite).toMatch(/^INVITE sip:tls-user@127\.0\.0\.1:\d+;transport=tls SIP\/2\.0\r\n/);
+      const lines = invite.split('\r\n');
+      const copy = (name: RegExp): string[] => lines.filter((line) => name.test(line));
+      stream.send(
+        [
+          'SIP/2.0 486 Busy Here',
+          ...copy(/^(Via|v):/i),
+          ...copy(/^(From|f):/i),
+          ...copy(/^(To|t):/i).map((to) => `${to};tag=busy1`),
+          ...copy(/^(Call-ID|i):/i),
+          ...copy(/^CSeq:/i),
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      expectSippSuccess(await caller);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('refuses a TLS client that does not trust the certificate', async () => {
     const otherCa = await createTestCertificates(join(certDir, 'other'));
     await expect(
@@ -325,5 +367,49 @@ describe('integration harness: Kamailio registrar/proxy driven by SIPp', () => {
     await kamailio.stop();
     expect(kamailio.pid).toBeUndefined();
     expect(groupHasLiveMembers(pid ?? 0)).toBe(false);
+  });
+});
+
+describe('integration harness: config generator and SIPp runner edges', () => {
+  it('yields configs that kamailio -c accepts for each listener subset', async () => {
+    const variants = [
+      { udpPort: 35080 },
+      { tcpPort: 35081, users: [{ username: 'a', password: 'p' }], proxyAuth: false },
+      { udpPort: 35082, tcpPort: 35082, ipv6: true, domain: 'portier.test', minExpires: 30, defaultExpires: 60 },
+    ];
+    for (const options of variants) {
+      const { ok, output } = await checkKamailioConfig(options);
+      expect(ok, output).toBe(true);
+    }
+  });
+
+  it('rejects options Kamailio could not honour, before starting anything', () => {
+    expect(() => validateKamailioOptions({})).toThrow(/at least one/);
+    expect(() => validateKamailioOptions({ tlsPort: 35090 })).toThrow(/tls: \{ certPath/);
+    expect(() => validateKamailioOptions({ udpPort: 35090, users: [{ username: 'x', password: 'a"b' }] })).toThrow(
+      /password of x/,
+    );
+    expect(() => validateKamailioOptions({ udpPort: 35090, domain: 'bad domain' })).toThrow(/domain/);
+  });
+
+  it('parses the counters of SIPp statistics screens, keeping the last screen', () => {
+    const screen = (ok: number, failed: number): string =>
+      `  Outgoing calls created |        0                  |        2                 \n` +
+      `  Successful call        |        0                  |        ${ok}                 \n` +
+      `  Failed call            |        1                  |        ${failed}                 \n`;
+    expect(parseSippStats(screen(0, 0) + screen(1, 1))).toEqual({ outgoingCalls: 2, successfulCalls: 1, failedCalls: 1 });
+    expect(parseSippStats('no screen')).toEqual({});
+  });
+
+  it('ends a SIPp run against a silent peer at its timeout with a failure code', async () => {
+    const started = Date.now();
+    const result = await runSipp({
+      scenario: optionsScenario(),
+      target: '127.0.0.1:36098', // nothing listens here
+      localPort: 36022,
+      timeoutMs: 1500,
+    });
+    expect(result.code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(1500 + 4000);
   });
 });

@@ -219,9 +219,7 @@ modparam("nathelper", "received_avp", "$avp(RECEIVED)")
 ${registrarParams.join('\n')}
 modparam("htable", "htable", "users=>size=6;")
 
-event_route[htable:mod-init] {
-${seeds}
-}
+${seeds.length > 0 ? `event_route[htable:mod-init] {\n${seeds}\n}` : '# no users: every authentication fails'}
 
 request_route {
 	route(REQINIT);
@@ -252,9 +250,7 @@ request_route {
 
 	route(REGISTRAR);
 
-	# Local when addressed to a listener, or to the bare domain with no port (AORs such as
-	# sip:bob@127.0.0.1 reach the proxy through an outbound-proxy setting, not port 5060).
-	if (!(uri == myself || ($rd == "${domain}" && $(ru{uri.port}) == ""))) {
+	if ($var(local) == 0) {
 		route(RELAY);
 	}
 	if ($rU == $null) {
@@ -271,7 +267,13 @@ route[REQINIT] {
 		sl_send_reply("483", "Too Many Hops");
 		exit;
 	}
-	if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+	# Local when addressed to a listener, or to the bare domain with no port (AORs such as
+	# sip:bob@127.0.0.1 reach the proxy through an outbound-proxy setting, not port 5060).
+	$var(local) = 0;
+	if (uri == myself || ($rd == "${domain}" && $(ru{uri.port}) == "")) {
+		$var(local) = 1;
+	}
+	if (is_method("OPTIONS") && $var(local) == 1 && $rU == $null) {
 		sl_send_reply("200", "OK");
 		exit;
 	}

@@ -84,6 +84,25 @@ export async function startKamailio(options: KamailioOptions): Promise<KamailioI
   return server;
 }
 
+/**
+ * Renders the config for `options` and runs `kamailio -c` on it (no sockets are bound):
+ * a quick way to prove an option combination yields a valid config.
+ */
+export async function checkKamailioConfig(options: KamailioOptions): Promise<{ ok: boolean; output: string }> {
+  validateKamailioOptions(options);
+  const dir = mkdtempSync(join(tmpdir(), 'portier-kamailio-check-'));
+  try {
+    const tlsPath = join(dir, 'tls.cfg');
+    if (options.tls !== undefined) writeFileSync(tlsPath, renderKamailioTlsConfig(options.tls));
+    writeFileSync(join(dir, 'kamailio.cfg'), renderKamailioConfig(options, tlsPath));
+    const proc = new PeerProcess('kamailio', ['-c', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-E'], { cwd: dir });
+    const exit = await proc.exited;
+    return { ok: exit.code === 0, output: proc.stdout.toString() + proc.stderr.toString() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 class KamailioServer implements KamailioInstance {
   readonly ports: KamailioPorts;
   readonly domain: string;
