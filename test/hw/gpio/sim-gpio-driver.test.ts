@@ -77,3 +77,16 @@ describe('SimGpioDriver', () => {
     expect(process.listenerCount('exit')).toBe(before);
   });
 });
+
+describe('createGpioDriver', () => {
+  it('creates the named driver and loads only its module', async () => {
+    const { createGpioDriver } = await import('../../../src/hw/gpio/create-gpio-driver.js');
+    const sim = await createGpioDriver('sim', { onProcessExit: false });
+    expect(sim.name).toBe('sim');
+    sim.close();
+    await expect(
+      createGpioDriver('rpio', { readModel: () => 'Raspberry Pi 5 Model B Rev 1.0', onProcessExit: false }),
+    ).rejects.toMatchObject({ code: GpioErrorCode.UnsupportedBoard });
+    await expect(createGpioDriver('gpiod' as never)).rejects.toThrow(RangeError);
+  });
+});
