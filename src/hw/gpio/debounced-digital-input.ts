@@ -59,7 +59,10 @@ export class DebouncedDigitalInput extends TypedEmitter<DigitalInputEvents> impl
   }
 
   private deliver(changes: ReadonlyArray<{ value: boolean; atMs: number }>): void {
-    for (const c of changes) this.emit('change', c.value, c.atMs);
+    for (const c of changes) {
+      if (this.closed) return; // a listener closed us
+      this.emit('change', c.value, c.atMs);
+    }
     // Rescheduled after every step: a timer may fire a hair early on a coarse loop clock.
     if (!this.closed) this.timer.schedule(this.debouncer.nextDeadline());
   }
