@@ -64,7 +64,9 @@ export function resolveFormats(media: MediaDescription): ResolvedFormat[] {
     const pt = Number(token);
     if (pt > 127) continue;
     const map = media.rtp?.find((r) => r.payload === pt);
-    const fmtp = media.fmtp?.find((f) => f.payload === pt)?.config;
+    // sdp-transform turns a purely numeric config (`a=fmtp:101 16`) into a number.
+    const config = media.fmtp?.find((f) => f.payload === pt)?.config;
+    const fmtp = config === undefined ? undefined : String(config);
     if (map !== undefined) {
       out.push({ pt, name: map.codec, rate: map.rate, fmtp });
     } else {
