@@ -34,7 +34,7 @@ export const CONFIG_SCHEMA: ObjectSchema = obj({
         displayName: str({ maxLength: 64, expected: 'a string of at most 64 characters' }),
         transport,
         registrationExpires: int(60, 86_400),
-        keepAliveSeconds: int(0, 3600),
+        keepAliveSeconds: int(0, 30),
         dtmfMode: oneOf('rfc4733', 'info', 'inband', 'auto'),
         codecs: list(oneOf('pcmu', 'pcma'), { minItems: 1, maxItems: 2 }),
         ptime: oneOf(10, 20, 30, 40),

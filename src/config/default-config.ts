@@ -21,7 +21,7 @@ export const ACCOUNT_DEFAULTS: Omit<SipAccountConfig, 'id' | 'registrar' | 'user
   displayName: 'Door',
   transport: 'udp',
   registrationExpires: 3600,
-  keepAliveSeconds: 30,
+  keepAliveSeconds: 25,
   dtmfMode: 'auto',
   codecs: ['pcmu', 'pcma'],
   ptime: 20,
