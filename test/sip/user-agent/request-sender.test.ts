@@ -1,0 +1,167 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DigestAuthenticator } from '../../../src/sip/auth/digest-authenticator.js';
+import { generateCallId, generateTag, SipRequest } from '../../../src/sip/messages/index.js';
+import { SipStack } from '../../../src/sip/sip-stack.js';
+import { DemoPbx } from '../../../src/sim/demo-pbx.js';
+import { TestDnsServer } from '../../support/dns-server.js';
+
+function request(method: string, uri: string, extra: Array<[string, string]> = []): SipRequest {
+  return SipRequest.create({
+    method,
+    uri,
+    headers: [
+      ['Max-Forwards', '70'],
+      ['From', `<sip:door@pbx.test>;tag=${generateTag()}`],
+      ['To', `<sip:door@pbx.test>`],
+      ['Call-ID', generateCallId()],
+      ['CSeq', `1 ${method}`],
+      ...extra,
+    ],
+  });
+}
+
+/** A bound UDP port that never answers: a dead server (no ICMP error, so only Timer F ends the attempt). */
+async function silentUdpPort(): Promise<{ port: number; socket: Socket; received: () => number }> {
+  const socket = createSocket('udp4');
+  let count = 0;
+  socket.on('message', () => count++);
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  return { port: socket.address().port, socket, received: () => count };
+}
+
+describe('RequestSender with real stacks, real SRV look-ups and a demo registrar', () => {
+  let dns: TestDnsServer;
+  let client: SipStack;
+  const servers: SipStack[] = [];
+  let dead: Awaited<ReturnType<typeof silentUdpPort>>;
+
+  async function server(status?: number): Promise<{ stack: SipStack; port: number; hits: () => number }> {
+    const stack = await SipStack.start({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+    servers.push(stack);
+    let hits = 0;
+    stack.core.handle('OPTIONS', (req, tx) => {
+      hits++;
+      tx.respond(status === undefined ? stack.core.optionsResponse(req) : stack.core.response(req, status));
+    });
+    return { stack, port: stack.transport.listeningPoints[0]!.port, hits: () => hits };
+  }
+
+  beforeAll(async () => {
+    dead = await silentUdpPort();
+    dns = await TestDnsServer.start({});
+    client = await SipStack.start({
+      listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+      dnsServers: [dns.address],
+      // Timer F = 64·T1 = 1.28 s: a dead target is given up quickly.
+      timers: { t1: 20, t2: 80 },
+    });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await Promise.all(servers.map((s) => s.close()));
+    await dns?.close();
+    dead?.socket.close();
+  });
+  afterEach(() => {
+    dns.zone = {};
+  });
+
+  function srvZone(ports: number[]): void {
+    dns.zone = {
+      '_sip._udp.pbx.test': { SRV: ports.map((port, i) => ({ priority: 10 * (i + 1), weight: 0, port, target: 'host.pbx.test' })) },
+      'host.pbx.test': { A: ['127.0.0.1'] },
+      'pbx.test': {},
+    };
+  }
+
+  it('fails over to the second SRV target when the first does not answer (Timer F)', async () => {
+    const live = await server();
+    srvZone([dead.port, live.port]);
+    const deadBefore = dead.received();
+    const started = Date.now();
+    const outcome = await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+    expect(outcome.response.status).toBe(200);
+    expect(outcome.target).toMatchObject({ protocol: 'udp', address: '127.0.0.1', port: live.port, hostname: 'pbx.test' });
+    expect(live.hits()).toBe(1);
+    // The dead target got the request and its retransmissions (Timer E) before Timer F gave up on it.
+    expect(dead.received() - deadBefore).toBeGreaterThanOrEqual(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
+  });
+
+  it('moves on after a 503 (RFC 3263 §4.3) and returns the last target’s answer', async () => {
+    const busy = await server(503);
+    const live = await server();
+    srvZone([busy.port, live.port]);
+    const outcome = await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+    expect(outcome.response.status).toBe(200);
+    expect(outcome.target.port).toBe(live.port);
+    expect(busy.hits()).toBe(1);
+    expect(live.hits()).toBe(1);
+  });
+
+  it('returns a 503 from the last target as the outcome (no target left to try)', async () => {
+    const busy1 = await server(503);
+    const busy2 = await server(503);
+    srvZone([busy1.port, busy2.port]);
+    const outcome = await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+    expect(outcome.response.status).toBe(503);
+    expect(outcome.target.port).toBe(busy2.port);
+  });
+
+  it('does not fail over on other errors (a 404 is an answer)', async () => {
+    const missing = await server(404);
+    const live = await server();
+    srvZone([missing.port, live.port]);
+    const outcome = await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+    expect(outcome.response.status).toBe(404);
+    expect(live.hits()).toBe(0);
+  });
+
+  it('rejects with the last transport error when every target is dead', async () => {
+    srvZone([dead.port]);
+    await expect(client.core.send(request('OPTIONS', 'sip:pbx.test'))).rejects.toMatchObject({ code: 'SIP_ERR_TRANSACTION_TIMEOUT' });
+  });
+
+  it('rejects with SIP_ERR_NO_TARGET when the name does not resolve', async () => {
+    await expect(client.core.send(request('OPTIONS', 'sip:nowhere.test'))).rejects.toMatchObject({ code: 'SIP_ERR_NO_TARGET' });
+  });
+
+  describe('digest against the demo registrar', () => {
+    let pbx: DemoPbx;
+    beforeAll(async () => {
+      pbx = await DemoPbx.start({ users: { door: 'secret' } });
+    });
+    afterAll(() => pbx?.close());
+
+    function register(): SipRequest {
+      const uri = `sip:127.0.0.1:${pbx.port}`;
+      return request('REGISTER', uri, [
+        ['Contact', '<sip:door@127.0.0.1:5999>'],
+        ['Expires', '60'],
+      ]).setHeader('From', `<sip:door@${pbx.realm}>;tag=${generateTag()}`).setHeader('To', `<sip:door@${pbx.realm}>`);
+    }
+
+    it('answers a 401 with credentials, a fresh branch and a higher CSeq', async () => {
+      const auth = new DigestAuthenticator({ defaultCredentials: { username: 'door', password: 'secret' } });
+      const sent: SipRequest[] = [];
+      const outcome = await client.core.send(register(), { authenticator: auth, beforeSend: (r) => void sent.push(r) });
+      expect(outcome.response.status).toBe(200);
+      expect(sent).toHaveLength(2);
+      expect(sent[0]!.hasHeader('Authorization')).toBe(false);
+      expect(sent[1]!.getHeader('Authorization')).toMatch(/^Digest .*username="door".*realm="portier-demo"/);
+      expect(outcome.request.cseq.seq).toBe(sent[0]!.cseq.seq + 1);
+      expect(outcome.request.topVia!.branch).not.toBe(sent[0]!.topVia?.branch);
+      expect(pbx.registered().map((b) => b.contact)).toContain('sip:door@127.0.0.1:5999');
+    });
+
+    it('rejects with SIP_ERR_AUTH_REJECTED when the answer is challenged again (wrong password), after two REGISTERs', async () => {
+      const auth = new DigestAuthenticator({ defaultCredentials: { username: 'door', password: 'wrong' } });
+      let attempts = 0;
+      await expect(client.core.send(register(), { authenticator: auth, beforeSend: () => void attempts++ })).rejects.toMatchObject({
+        code: 'SIP_ERR_AUTH_REJECTED',
+      });
+      expect(attempts).toBe(2);
+    });
+  });
+});
