@@ -1,0 +1,148 @@
+import type { DoorsConfig } from '../config/portier-config.js';
+import { BruteForceGuard } from '../door/brute-force-guard.js';
+import { DoorCodeMatcher } from '../door/door-code-matcher.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { type Scheduler, systemScheduler } from './scheduler.js';
+
+/** Where a DTMF digit came from. */
+export type DtmfSource = 'rfc4733' | 'info' | 'inband';
+
+/** One received DTMF digit. */
+export interface DtmfDigitEvent {
+  digit: string;
+  source: DtmfSource;
+}
+
+/** How a door was opened by code: named like the event log's methods. */
+export type CodeOpenMethod = 'dtmf' | 'info' | 'inband';
+
+const METHOD: Record<DtmfSource, CodeOpenMethod> = { rfc4733: 'dtmf', info: 'info', inband: 'inband' };
+
+/** Events of a {@link DoorUnlockController}; none of them carries a digit. */
+export type DoorUnlockEvents = {
+  open: [event: { relay: string; method: CodeOpenMethod; caller: string; callId: string }];
+  rejected: [event: { callId: string; caller: string; callBlocked: boolean }];
+  lockout: [event: { until: number; callId: string; caller: string }];
+};
+
+/** What one digit did. */
+export type DigitOutcome = 'ignored' | 'refused' | 'pending' | 'open' | 'rejected';
+
+export interface DoorUnlockControllerOptions {
+  /** A fresh matcher per call, so one call's half-typed code never joins another's. */
+  createMatcher: () => DoorCodeMatcher;
+  guard: BruteForceGuard;
+  scheduler?: Pick<Scheduler, 'now'>;
+  logger?: Logger;
+  /** The same digit from a second source within this time is the same key press (default 250 ms). */
+  duplicateWindowMs?: number;
+}
+
+interface CallEntry {
+  caller: string;
+  permitted: boolean;
+  matcher: DoorCodeMatcher;
+  outOfBand: boolean;
+  last?: { digit: string; source: DtmfSource; at: number };
+}
+
+/**
+ * Joins DTMF digits from a call with the door-code matcher and the brute-force
+ * guard. Digits count only inside an established call whose peer is permitted
+ * (a call Portier placed to a configured target, or an allow-listed caller);
+ * the caller of this class decides that. Codes and digits are never logged.
+ */
+export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
+  private readonly calls = new Map<string, CallEntry>();
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly duplicateWindowMs: number;
+  private closed = false;
+
+  constructor(private readonly options: DoorUnlockControllerOptions) {
+    super();
+    this.now = () => (options.scheduler ?? systemScheduler).now();
+    this.logger = (options.logger ?? silentLogger).child({ component: 'door' });
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 250;
+    options.createMatcher(); // validates the code list now rather than on the first call
+  }
+
+  /** Builds the controller from `doors` in the configuration. */
+  static fromConfig(doors: DoorsConfig, extra: Omit<DoorUnlockControllerOptions, 'createMatcher' | 'guard'> = {}): DoorUnlockController {
+    const b = doors.bruteForce;
+    return new DoorUnlockController({
+      ...extra,
+      createMatcher: () => new DoorCodeMatcher({ codes: doors.codes, ...doors.codeEntry }),
+      guard: new BruteForceGuard({ wrongCodesPerCall: b.wrongCodesPerCall, globalLimit: b.globalLimit, windowMs: b.windowSeconds * 1000, lockoutMs: b.lockoutSeconds * 1000 }),
+    });
+  }
+
+  /** A call was established; its digits count only when `permitted`. */
+  callEstablished(callId: string, peer: { caller: string; permitted: boolean }): void {
+    if (this.closed) return;
+    this.calls.set(callId, { caller: peer.caller, permitted: peer.permitted, matcher: this.options.createMatcher(), outOfBand: false });
+  }
+
+  /** The call ended: its entry and its per-call failure count are forgotten. */
+  callEnded(callId: string): void {
+    const entry = this.calls.get(callId);
+    if (!entry) return;
+    entry.matcher.clear();
+    this.calls.delete(callId);
+    this.options.guard.endCall(callId);
+  }
+
+  /** Feeds one digit received on `callId`. */
+  digit(callId: string, event: DtmfDigitEvent): DigitOutcome {
+    const entry = this.calls.get(callId);
+    if (!entry || !entry.permitted || this.closed) return 'ignored';
+    const now = this.now();
+    if (this.isDuplicate(entry, event, now)) return 'ignored';
+
+    const decision = this.options.guard.check(callId, now);
+    if (!decision.allowed) {
+      entry.matcher.clear();
+      return 'refused';
+    }
+    const result = entry.matcher.feed(event.digit, now);
+    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'match') {
+      const method = METHOD[event.source];
+      this.logger.info('door code accepted', { relay: result.relay, method, callId });
+      this.emit('open', { relay: result.relay, method, caller: entry.caller, callId });
+      return 'open';
+    }
+    const outcome = this.options.guard.recordFailure(callId, now);
+    this.logger.warn('wrong door code', { callId, callBlocked: outcome.callBlocked });
+    this.emit('rejected', { callId, caller: entry.caller, callBlocked: outcome.callBlocked });
+    if (outcome.lockoutStarted !== undefined) {
+      this.logger.warn('door code entry locked out', { untilInMs: Math.round(outcome.lockoutStarted - now) });
+      this.emit('lockout', { until: outcome.lockoutStarted, callId, caller: entry.caller });
+    }
+    return 'rejected';
+  }
+
+  /** Forgets every call; later digits are ignored. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.calls.keys()]) this.callEnded(id);
+  }
+
+  /**
+   * With DTMF mode `auto` a key press can arrive twice: as an RFC 4733 event or
+   * INFO and as tones in the audio. Once out-of-band digits were seen on a call,
+   * in-band ones are dropped; before that, the same digit from another source
+   * within the duplicate window is dropped.
+   */
+  private isDuplicate(entry: CallEntry, event: DtmfDigitEvent, now: number): boolean {
+    if (event.source === 'inband' && entry.outOfBand) return true;
+    const last = entry.last;
+    const digit = event.digit.toUpperCase();
+    const duplicate = last !== undefined && last.digit === digit && last.source !== event.source && now - last.at < this.duplicateWindowMs;
+    if (event.source !== 'inband') entry.outOfBand = true;
+    if (!duplicate) entry.last = { digit, source: event.source, at: now };
+    return duplicate;
+  }
+}
