@@ -1,4 +1,5 @@
 import type { Logger } from '../../log/logger.js';
+import type { JitterBufferStats } from '../jitter/jitter-buffer-types.js';
 import type { TimeSource } from '../clock/time-source.js';
 import type { AudioPlayoutOptions } from './audio-playout.js';
 import type { RtpPacketizerInit } from './rtp-audio-packetizer.js';
@@ -78,4 +79,6 @@ export interface RtpSessionStats {
   remoteRtp: { address: string; port: number } | undefined;
   /** Whether the remote address was learned from the peer's packets. */
   latched: boolean;
+  /** Playout buffer counters (late, lost, concealed, current delay), once started. */
+  jitterBuffer: JitterBufferStats | undefined;
 }

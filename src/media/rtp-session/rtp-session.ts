@@ -296,6 +296,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       dropped: { ...this.dropped },
       remoteRtp: target,
       latched: this.latch.latched !== undefined,
+      jitterBuffer: this.playout?.stats,
     };
   }
 
