@@ -181,7 +181,8 @@ export class StreamFramer {
       return;
     }
     const line = window.toString('latin1', 0, eol);
-    if (!/^SIP\/2\.0 \d{3}(?: |$)/.test(line) && !/^[A-Za-z!%'*+\-.`~_0-9]+ \S+ SIP\/2\.0$/.test(line)) {
+    // Any SIP version frames (a request for SIP/3.0 is answered 505 by the layer above, RFC 3261 §8.2 / §21.5.7).
+    if (!/^SIP\/\d{1,3}\.\d{1,3} \d{3}(?: |$)/.test(line) && !/^[A-Za-z!%'*+\-.`~_0-9]+ \S+ SIP\/\d{1,3}\.\d{1,3}$/.test(line)) {
       throw new StreamFramingError('SIP_ERR_FRAMING', 'not a SIP start line');
     }
     this.startLineChecked = true;
