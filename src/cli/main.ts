@@ -9,13 +9,21 @@ import type { PortierConfig } from '../config/portier-config.js';
 import { LineLogger } from '../log/logger.js';
 import { DemoPbx } from '../sim/demo-pbx.js';
 import { PORTIER_VERSION } from '../version.js';
+import { API_COMMANDS, runApiCommand } from './commands/run-api-command.js';
 
 const USAGE = `portier ${PORTIER_VERSION} — SIP door station
 
 Usage:
   portier run   [--config FILE]   run the door station (no config file: a simulation on loopback)
   portier check [--config FILE]   validate a configuration and exit
+  portier status [--json]         show the running service's status
+  portier open [RELAY]            open a door (the first relay when none is named)
+  portier call TARGET             call a SIP URI or extension from the door station
   portier --version
+
+status/open/call talk to the running service's HTTP API, found from the http
+section of the configuration file, or PORTIER_API (e.g. http://127.0.0.1:8080)
+and PORTIER_TOKEN.
 
 Default configuration file: ${DEFAULT_CONFIG_PATH}
 `;
@@ -24,13 +32,17 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
   });
   if (values.version) {
     console.log(PORTIER_VERSION);
     return 0;
   }
   const command = positionals[0] ?? 'run';
+  if (!values.help && Object.hasOwn(API_COMMANDS, command)) {
+    const configPath = values.config ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
+    return runApiCommand(command, positionals.slice(1), { ...(configPath !== undefined ? { configPath } : {}), json: values.json ?? false });
+  }
   if (values.help || !['run', 'check'].includes(command)) {
     process.stdout.write(USAGE);
     return values.help ? 0 : 2;
