@@ -1,12 +1,16 @@
 import { parseSipUri, type SipRequest, type SipResponse } from '../../../src/sip/messages/index.js';
 import type { DigestCredentials } from '../../../src/sip/auth/digest-authenticator.js';
 import type { SessionDescriptionHandler } from '../../../src/sip/sessions/session-description-handler.js';
-import { SessionManager } from '../../../src/sip/sessions/session-manager.js';
+import { SessionManager, type SessionManagerEvents } from '../../../src/sip/sessions/session-manager.js';
+import type { InviteSession } from '../../../src/sip/sessions/invite-session.js';
+import type { IncomingInviteSession } from '../../../src/sip/sessions/incoming-invite-session.js';
+import type { OutgoingInviteSession } from '../../../src/sip/sessions/outgoing-invite-session.js';
+import type { InviteSessionEvents } from '../../../src/sip/sessions/session-events.js';
 import type { SessionOptions } from '../../../src/sip/sessions/session-options.js';
 import { SipStack } from '../../../src/sip/sip-stack.js';
 import type { TimerSettings } from '../../../src/sip/transactions/timer-settings.js';
 import type { TransportProtocol } from '../../../src/sip/transport/transport-types.js';
-import type { TypedEmitter, EventMap } from '../../../src/util/typed-emitter.js';
+import type { EventMap, TypedEmitter } from '../../../src/util/typed-emitter.js';
 
 /** A trivial offer/answer handler with fixed SDP texts, recording what it saw. */
 export class FixedSdp implements SessionDescriptionHandler {
@@ -114,17 +118,20 @@ export async function stopParties(...parties: Array<Party | undefined>): Promise
 }
 
 /** Resolves with the next `event`'s arguments, or rejects after `ms`. */
-export function next<E extends EventMap, K extends keyof E & string>(emitter: TypedEmitter<E>, event: K, ms = 4000): Promise<E[K]> {
+type EventsOf<T> = T extends SessionManager ? SessionManagerEvents : T extends InviteSession ? InviteSessionEvents : never;
+
+export function next<T extends SessionManager | InviteSession, K extends keyof EventsOf<T> & string>(emitter: T, event: K, ms = 4000): Promise<EventsOf<T>[K]> {
+  const e = emitter as unknown as TypedEmitter<EventMap>;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      emitter.off(event, on);
+      e.off(event, on);
       reject(new Error(`no '${event}' within ${ms} ms`));
     }, ms);
-    const on = (...args: E[K]) => {
+    const on = (...args: unknown[]) => {
       clearTimeout(timer);
-      resolve(args);
+      resolve(args as EventsOf<T>[K]);
     };
-    emitter.once(event, on as never);
+    e.once(event, on);
   });
 }
 
@@ -144,4 +151,25 @@ export function requestsOf(list: Array<SipRequest | SipResponse>, method?: strin
 
 export function responsesOf(list: Array<SipRequest | SipResponse>, cseqMethod?: string): SipResponse[] {
   return list.filter((m): m is SipResponse => 'status' in m && (cseqMethod === undefined || m.cseq.method === cseqMethod));
+}
+
+/** An established call between two parties. */
+export interface Call {
+  alice: Party;
+  bob: Party;
+  call: OutgoingInviteSession;
+  answered: IncomingInviteSession;
+}
+
+/** Starts alice and bob and lets alice call bob, who answers at once. */
+export async function connect(protocol: TransportProtocol, options: { alice?: Partial<PartyOptions>; bob?: Partial<PartyOptions> } = {}): Promise<Call> {
+  const alice = await startParty({ user: 'alice', protocol, ...options.alice });
+  const bob = await startParty({ user: 'bob', protocol, ...options.bob });
+  const incoming = next(bob.manager, 'invitation');
+  const call = alice.manager.invite(bob.uri);
+  const [answered] = await incoming;
+  const up = Promise.all([next(call, 'accepted'), next(answered, 'accepted')]);
+  await answered.accept();
+  await up;
+  return { alice, bob, call, answered };
 }
