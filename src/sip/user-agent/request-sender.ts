@@ -4,8 +4,16 @@ import { PortierError } from '../../util/portier-error.js';
 import { SipUri, type SipRequest, type SipResponse } from '../messages/index.js';
 import type { ClientTransaction } from '../transactions/client-transaction.js';
 import type { TransactionLayer } from '../transactions/transaction-layer.js';
+import { TransportError } from '../transport/transport-error.js';
 import type { SendTarget } from '../transport/transport-types.js';
 import type { NextHopLocator } from './next-hop-locator.js';
+
+/**
+ * Calls `onClosed` when the stream flow to `target` dies; returns a function that stops watching.
+ * A request whose connection is gone gets no answer there, so waiting for Timer F (32 s) would only
+ * delay the failover.
+ */
+export type FlowWatch = (target: SendTarget, onClosed: () => void) => () => void;
 
 /** How to send one request. */
 export interface SendOptions {
@@ -48,6 +56,7 @@ export class RequestSender {
     private readonly locator: NextHopLocator,
     private readonly logger: Logger,
     private readonly outboundProxy?: SipUri,
+    private readonly watchFlow?: FlowWatch,
   ) {}
 
   /** The targets for a request: outbound proxy, else the first Route (loose routing), else the Request-URI. */
@@ -120,7 +129,11 @@ export class RequestSender {
     throw lastError instanceof Error ? lastError : new NoTargetError(targets[0]?.address ?? '?');
   }
 
-  /** One client transaction: resolves with its final response, rejects on timeout or transport error. */
+  /**
+   * One client transaction: resolves with its final response, rejects on timeout, on a transport
+   * error, or when the stream connection it went out on closes first (RFC 3261 §17.1.4: the
+   * transport failure is reported to the TU, which moves on to the next target, RFC 3263 §4.3).
+   */
   private exchange(request: SipRequest, target: SendTarget, onProvisional?: (r: SipResponse) => void): Promise<SipResponse> {
     return new Promise((resolve, reject) => {
       let transaction: ClientTransaction;
@@ -131,25 +144,38 @@ export class RequestSender {
         return;
       }
       let settled = false;
+      const unwatch =
+        target.protocol === 'udp' || !this.watchFlow
+          ? undefined
+          : this.watchFlow(target, () => {
+              if (settled) return;
+              settle();
+              transaction.close();
+              reject(new TransportError('SIP_ERR_TRANSPORT_CLOSED', `${target.protocol} connection to ${target.address}:${target.port} closed before a final response to ${request.method}`));
+            });
+      const settle = (): void => {
+        settled = true;
+        unwatch?.();
+      };
       transaction.on('response', (response) => {
         if (response.status < 200) {
           onProvisional?.(response);
           return;
         }
         if (!settled) {
-          settled = true;
+          settle();
           resolve(response);
         }
       });
       transaction.on('timeout', (error) => {
         if (!settled) {
-          settled = true;
+          settle();
           reject(error);
         }
       });
       transaction.on('transportError', (error) => {
         if (!settled) {
-          settled = true;
+          settle();
           reject(error);
         }
       });

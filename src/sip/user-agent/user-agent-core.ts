@@ -8,8 +8,9 @@ import type { ServerTransaction } from '../transactions/server-transaction.js';
 import type { TimerSettings } from '../transactions/timer-settings.js';
 import { TransactionLayer } from '../transactions/transaction-layer.js';
 import type { TransactionLayerDelegate } from '../transactions/transaction-layer-delegate.js';
-import type { TransportLayer } from '../transport/transport-layer.js';
-import type { ReceivedInfo } from '../transport/transport-types.js';
+import type { ClosedConnectionInfo, TransportLayer } from '../transport/transport-layer.js';
+import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
+import { normalizeAddress } from '../transport/transport-via.js';
 import { ACCEPTED_BODIES, ALLOWED_METHODS, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
 import type { NextHopLocator } from './next-hop-locator.js';
 import { RequestSender, type RequestOutcome, type SendOptions } from './request-sender.js';
@@ -64,7 +65,9 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
       ...(options.timers ? { timers: options.timers } : {}),
       logger: options.logger ?? silentLogger,
     });
-    this.sender = new RequestSender(this.transactions, options.locator, this.logger, options.outboundProxy);
+    this.sender = new RequestSender(this.transactions, options.locator, this.logger, options.outboundProxy, (target, onClosed) =>
+      this.watchFlow(target, onClosed),
+    );
     this.transport.on('request', this.onTransportRequest);
     this.transport.on('response', this.onTransportResponse);
     this.handlers.set('OPTIONS', (request, transaction) => transaction.respond(this.optionsResponse(request)));
@@ -165,6 +168,19 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
 
   onStrayResponse(response: SipResponse, info: ReceivedInfo): void {
     this.emit('strayResponse', response, info);
+  }
+
+  /** Calls `onClosed` when the last open stream connection to `target` closes. */
+  private watchFlow(target: SendTarget, onClosed: () => void): () => void {
+    const address = normalizeAddress(target.address);
+    const toTarget = (c: { protocol: string; remote: { address: string; port: number } }): boolean =>
+      c.protocol === target.protocol && c.remote.port === target.port && normalizeAddress(c.remote.address) === address;
+    const listener = (info: ClosedConnectionInfo): void => {
+      // Another connection to the same peer (a newer one) still carries the request.
+      if (toTarget(info) && !this.transport.openConnections.some(toTarget)) onClosed();
+    };
+    this.transport.on('connectionClosed', listener);
+    return () => this.transport.off('connectionClosed', listener);
   }
 
   /** Stops the transactions and detaches from the transport (which its owner closes). */

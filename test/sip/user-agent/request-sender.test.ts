@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DigestAuthenticator } from '../../../src/sip/auth/digest-authenticator.js';
 import { generateCallId, generateTag, SipRequest } from '../../../src/sip/messages/index.js';
@@ -162,6 +163,64 @@ describe('RequestSender with real stacks, real SRV look-ups and a demo registrar
         code: 'SIP_ERR_AUTH_REJECTED',
       });
       expect(attempts).toBe(2);
+    });
+  });
+
+  describe('over TCP', () => {
+    let tcpClient: SipStack;
+    let dropper: Server;
+    let dropperPort: number;
+    let dropped = 0;
+
+    beforeAll(async () => {
+      // Timer F at its default 32 s: only the closed connection can end an attempt quickly.
+      tcpClient = await SipStack.start({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }], dnsServers: [dns.address] });
+      // A server that reads the request and hangs up without answering (a PBX going down mid-request).
+      dropper = createServer((socket) => {
+        socket.once('data', () => {
+          dropped++;
+          socket.destroy();
+        });
+      });
+      await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+      dropperPort = (dropper.address() as { port: number }).port;
+    });
+    afterAll(async () => {
+      await tcpClient?.close();
+      await new Promise((r) => dropper?.close(r));
+    });
+
+    it('fails an attempt at once when its connection closes before the answer (SIP_ERR_TRANSPORT_CLOSED)', async () => {
+      const started = Date.now();
+      const before = dropped;
+      await expect(
+        tcpClient.core.send(request('OPTIONS', `sip:127.0.0.1:${dropperPort};transport=tcp`)),
+      ).rejects.toMatchObject({ code: 'SIP_ERR_TRANSPORT_CLOSED' });
+      expect(dropped - before).toBe(1);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // The failed client transaction is gone, not waiting for Timer F.
+      expect(tcpClient.core.transactions.clientTransactionCount).toBe(0);
+    });
+
+    it('fails over to the next SRV target when the first hangs up', async () => {
+      const live = await SipStack.start({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+      servers.push(live);
+      const livePort = live.transport.listeningPoints[0]!.port;
+      dns.zone = {
+        '_sip._tcp.pbx.test': {
+          SRV: [
+            { priority: 10, weight: 0, port: dropperPort, target: 'host.pbx.test' },
+            { priority: 20, weight: 0, port: livePort, target: 'host.pbx.test' },
+          ],
+        },
+        'host.pbx.test': { A: ['127.0.0.1'] },
+        'pbx.test': {},
+      };
+      const started = Date.now();
+      const outcome = await tcpClient.core.send(request('OPTIONS', 'sip:pbx.test'));
+      expect(outcome.response.status).toBe(200);
+      expect(outcome.target).toMatchObject({ protocol: 'tcp', port: livePort });
+      expect(Date.now() - started).toBeLessThan(2000);
     });
   });
 });
