@@ -274,7 +274,7 @@ export class AlsaCaptureSource extends TypedEmitter<AudioSourceEvents> implement
 
   private armWatchdog(): void {
     this.disarmWatchdog();
-    const interval = Math.max(10, Math.min(this.stallTimeoutMs, this.openTimeoutMs) / 2);
+    const interval = Math.max(10, Math.min(this.stallTimeoutMs, this.openTimeoutMs) / 4);
     this.watchdog = this.time.setTimeout(() => this.checkStall(interval), interval);
   }
 
