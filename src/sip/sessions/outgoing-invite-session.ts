@@ -176,9 +176,11 @@ export class OutgoingInviteSession extends InviteSession {
       // RFC 4028 §7.1: ask for our interval; the UAS picks the refresher.
       headers.push(['Session-Expires', formatSessionExpires({ interval: st.expires })], ['Min-SE', String(st.minSE)]);
     }
-    headers.push(...(this.init.headers ?? []));
     headers.push(['Content-Type', 'application/sdp']);
-    return SipRequest.create({ method: 'INVITE', uri: this.init.target.clone(), headers, body: offer });
+    const invite = SipRequest.create({ method: 'INVITE', uri: this.init.target.clone(), headers, body: offer });
+    // The app's fields replace ours of the same name (e.g. its own Session-Expires or Supported).
+    for (const [name, value] of this.init.headers ?? []) invite.setHeader(name, value);
+    return invite;
   }
 
   /** One INVITE client transaction towards the current target. */
