@@ -55,6 +55,8 @@ interface Player {
 
 /** Longest close() waits for the player process to exit. */
 const CLOSE_WAIT_MS = 1500;
+/** Time beyond the latency bound a closing player gets to play out its queue. */
+const DRAIN_SLACK_MS = 400;
 /** Grace between SIGTERM and SIGKILL for a player that does not exit. */
 const KILL_GRACE_MS = 1000;
 const BYTES_PER_MS = (AUDIO_SAMPLE_RATE * 2) / 1000;
@@ -174,18 +176,39 @@ export class AplayPlaybackSink extends TypedEmitter<AudioSinkEvents> implements 
     this.counters.framesWritten++;
   }
 
+  /**
+   * Lets the player play out what it holds (stdin is ended, aplay drains and exits —
+   * at most the latency bound), then stops it for good. Idempotent.
+   */
   close(): Promise<void> {
-    if (this.closing) return this.closing;
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const player = this.player;
+    // Detached first, so its exit is not taken for a failure to retry.
+    this.player = undefined;
     this.supervisor.close();
-    const exits = Promise.all(this.exits).then(() => undefined);
-    this.closing = new Promise<void>((resolve) => {
-      const timer = this.time.setTimeout(resolve, CLOSE_WAIT_MS);
-      void exits.then(() => {
+    if (player) {
+      if (player.settleTimer !== undefined) this.time.clearTimeout(player.settleTimer);
+      if (!player.exited) {
+        player.child.stdin?.end();
+        await this.within(player.exit, this.maxLatencyMs + DRAIN_SLACK_MS);
+      }
+      this.stop(player);
+    }
+    await this.within(Promise.all(this.exits).then(() => undefined), CLOSE_WAIT_MS);
+  }
+
+  private within(promise: Promise<void>, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.time.setTimeout(resolve, ms);
+      void promise.then(() => {
         this.time.clearTimeout(timer);
         resolve();
       });
     });
-    return this.closing;
   }
 
   private open(attempt: DeviceAttempt): void {
@@ -254,8 +277,13 @@ export class AplayPlaybackSink extends TypedEmitter<AudioSinkEvents> implements 
   private release(): void {
     const player = this.player;
     this.player = undefined;
-    if (!player) return;
+    if (player) this.stop(player);
+  }
+
+  /** Ends a player now: SIGTERM, and SIGKILL if it is still there after a grace time. */
+  private stop(player: Player): void {
     if (player.settleTimer !== undefined) this.time.clearTimeout(player.settleTimer);
+    player.settleTimer = undefined;
     player.child.stdin?.destroy();
     if (player.exited) return;
     player.child.kill('SIGTERM');
