@@ -44,6 +44,8 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private readonly opts: Required<Omit<RegistrationOptions, 'credentials' | 'displayName' | 'backupRegistrars' | 'contactUser'>> & RegistrationOptions;
   private readonly registrars: SipUri[];
   private registrarIndex = 0;
+  /** Set by a failure: the next attempt moves on to the next registrar. */
+  private rotateRegistrar = false;
   private readonly callId = generateCallId();
   private readonly fromTag = generateTag();
   private cseq = 0;
@@ -175,6 +177,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     }
     this.inFlight = true;
     this.clearTimer('retryTimer');
+    if (this.rotateRegistrar) {
+      this.rotateRegistrar = false;
+      this.registrarIndex = (this.registrarIndex + 1) % this.registrars.length;
+      this.authenticator.forget();
+    }
     if (this.state === 'failed') this.transition('registering');
     const request = this.buildRegister(this.expires);
     try {
@@ -235,10 +242,8 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
       error.code === 'SIP_ERR_AUTH_REJECTED' ||
       error.code === 'SIP_ERR_AUTH_CREDENTIALS_MISSING' ||
       (error instanceof RegistrationRejectedError && (error.status === 403 || error.status === 404));
-    if (!permanent && this.registrars.length > 1) {
-      this.registrarIndex = (this.registrarIndex + 1) % this.registrars.length;
-      this.authenticator.forget();
-    }
+    // The next attempt goes to the next registrar; the status keeps naming the one that failed until then.
+    this.rotateRegistrar = !permanent && this.registrars.length > 1;
     const delay = permanent ? this.opts.authFailureRetryMs : this.backoff.next();
     this.lastError = error;
     this.retryInMs = delay;
