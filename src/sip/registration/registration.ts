@@ -44,6 +44,8 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private readonly opts: Required<Omit<RegistrationOptions, 'credentials' | 'displayName' | 'backupRegistrars' | 'contactUser'>> & RegistrationOptions;
   private readonly registrars: SipUri[];
   private registrarIndex = 0;
+  /** Why we are closing the flow ourselves (reported when its close event arrives). */
+  private flowClosingWhy: string | undefined;
   /** Set by a failure: the next attempt moves on to the next registrar. */
   private rotateRegistrar = false;
   private readonly callId = generateCallId();
@@ -77,7 +79,7 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private readonly onConnectionClosed = (info: ClosedConnectionInfo) => {
     const f = this.flow;
     if (f && f.protocol === info.protocol && info.remote.address === f.address && info.remote.port === f.port) {
-      this.flowFailed(`${info.protocol} connection to the registrar closed`);
+      this.flowFailed(this.flowClosingWhy ?? `${info.protocol} connection to the registrar closed`);
     }
   };
 
@@ -253,6 +255,7 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   }
 
   private flowFailed(why: string): void {
+    this.flowClosingWhy = undefined;
     if (this.stopping || !this.flow) return;
     this.logger.warn('registration flow failed; re-registering', { why });
     this.flow = undefined;
@@ -377,7 +380,12 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     this.pongTimer = unref(
       setTimeout(() => {
         this.pongTimer = undefined;
-        if (this.flow === flow) this.flowFailed('no keep-alive pong');
+        if (this.flow !== flow) return;
+        // RFC 5626 §4.4.1: the flow failed, and a new REGISTER must not go down the same dead
+        // connection. Its close event then re-registers (after it, so the new request's own
+        // connection watch does not take that close for its own).
+        this.flowClosingWhy = 'no keep-alive pong';
+        if (!this.core.transport.closeConnection(flow)) this.flowFailed(this.flowClosingWhy);
       }, this.opts.pongTimeoutMs),
     );
     this.core.transport.sendKeepAlive(flow).catch(() => {

@@ -212,6 +212,18 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
     this.stats.keepAlivesSent++;
   }
 
+  /**
+   * Closes the open stream connection to `target`, if any (e.g. a flow whose keep-alive pong did
+   * not come, RFC 5626 §4.4.1), so the next request opens a new one. Returns whether one was open.
+   */
+  closeConnection(target: SendTarget): boolean {
+    if (target.protocol === 'udp') return false;
+    const conn = this.connectionsByRemote.get(remoteKey(target.protocol, target));
+    if (!conn?.isOpen) return false;
+    conn.close();
+    return true;
+  }
+
   /** Closes every socket, connection and timer; idempotent. Pending sends reject with SIP_ERR_TRANSPORT_CLOSED. */
   close(): Promise<void> {
     this.closing ??= (async () => {
