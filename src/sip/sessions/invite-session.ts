@@ -84,7 +84,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
 
   protected constructor(
     protected readonly host: SessionHost,
-    protected readonly handler: SessionDescriptionHandler,
+    /** The offer/answer delegate (the call's media). */
+    readonly handler: SessionDescriptionHandler,
     protected readonly options: ResolvedSessionOptions,
     protected readonly authenticator: DigestAuthenticator | undefined,
   ) {
@@ -215,7 +216,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
 
   /** A 2xx to an INVITE of ours that its transaction no longer takes (retransmission after Timer M, RFC 6026). */
   receiveStray2xx(response: SipResponse): void {
-    this.reinviteAcks.get(response.cseq.seq)?.send();
+    void this.reinviteAcks.get(response.cseq.seq)?.send();
   }
 
   // ---- for subclasses -----------------------------------------------------------------------
@@ -536,7 +537,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       this.reinviteAcks.set(seq, ack);
     }
     void response;
-    ack?.send();
+    void ack?.send();
   }
 
   // ---- incoming in-dialog requests ----------------------------------------------------------
