@@ -38,7 +38,8 @@ export interface RequestOutcome {
 /** No target of the next hop could be resolved. */
 export class NoTargetError extends PortierError {
   constructor(host: string, options?: { cause?: unknown }) {
-    super('SIP_ERR_NO_TARGET', `could not resolve any target for ${host}`, options);
+    const why = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super('SIP_ERR_NO_TARGET', `could not resolve any target for ${host}${why}`, options);
   }
 }
 

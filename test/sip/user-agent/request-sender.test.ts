@@ -128,6 +128,12 @@ describe('RequestSender with real stacks, real SRV look-ups and a demo registrar
     await expect(client.core.send(request('OPTIONS', 'sip:nowhere.test'))).rejects.toMatchObject({ code: 'SIP_ERR_NO_TARGET' });
   });
 
+  it('says why no target could be used (a sips: URI without TLS configured)', async () => {
+    await expect(client.core.send(request('OPTIONS', 'sips:127.0.0.1:5061'))).rejects.toThrow(
+      /could not resolve any target for 127\.0\.0\.1: .*TLS/,
+    );
+  });
+
   describe('digest against the demo registrar', () => {
     let pbx: DemoPbx;
     beforeAll(async () => {
