@@ -45,9 +45,12 @@ export class SipStack {
       logger,
     });
     await transport.start();
-    // TLS works as a client without a listener (no certificate of our own needed): the registrar's
-    // requests come back over the flow we opened.
-    const protocols = [...new Set([...options.listen.map((l) => l.protocol), ...(options.tls ? (['tls'] as const) : [])])];
+    // TCP and TLS work as a client without a listener (TLS needs no certificate of our own): the
+    // registrar's requests come back over the flow we opened. Listened-on protocols come first, as
+    // the preferred ones for RFC 3263 SRV look-ups.
+    const protocols = [
+      ...new Set([...options.listen.map((l) => l.protocol), 'tcp' as const, ...(options.tls ? (['tls'] as const) : [])]),
+    ];
     const locator = new ServerLocator({ transports: protocols, ...(options.dnsServers ? { servers: options.dnsServers } : {}), logger });
     const core = new UserAgentCore({
       transport,
