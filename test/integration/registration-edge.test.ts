@@ -336,6 +336,28 @@ describe('registration edge cases against a real Kamailio', () => {
     });
   });
 
+  it('over TCP without a TCP listener of its own, leaves exactly one binding with the flow’s real port', async () => {
+    const stack = await SipStack.start({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+    try {
+      const reg = stack.register({
+        aor: parseSipUri(kamailio.aor(USER.username)),
+        registrar: parseSipUri(kamailio.proxyUri('tcp')),
+        credentials: USER,
+        expires: 120,
+      });
+      reg.start();
+      const s = await waitForState(reg, (x) => x.state === 'registered' || x.state === 'failed', 10_000);
+      expect(s.state).toBe('registered');
+      const local = stack.transport.openConnections.find((c) => c.protocol === 'tcp')!.local;
+      expect(s.contact).toBe(`sip:door@127.0.0.1:${local.port};transport=tcp`);
+      expect(await bindings(USER)).toEqual([s.contact]);
+      await reg.stop();
+      expect(await bindings(USER)).toEqual([]);
+    } finally {
+      await stack.close();
+    }
+  });
+
   for (const protocol of ['udp', 'tcp'] as const) {
     it(`SipStack.close() removes the binding (un-REGISTER) over ${protocol}`, async () => {
       const stack = await SipStack.start({ listen: [{ protocol, address: '127.0.0.1', port: 0 }] });

@@ -59,9 +59,12 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private flow: SendTarget | undefined;
   /** Where the registrar saw us (RFC 3581 received/rport), when it differs from our own address. */
   private publicAddress: Endpoint | undefined;
-  /** A Contact to remove in the next REGISTER (after a rewrite). */
-  private staleContact: SipUri | undefined;
+  /** The Contact written into the last REGISTER. */
   private contact: SipUri | undefined;
+  /** The Contact the registrar accepted last; removed (expires=0) when a later REGISTER names another. */
+  private boundContact: SipUri | undefined;
+  /** Contact corrections in a row, bounded so a registrar reporting ever-changing addresses cannot loop us. */
+  private contactCorrections = 0;
   private granted: number | undefined;
   private lastError: PortierError | undefined;
   private retryInMs: number | undefined;
@@ -209,13 +212,25 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     const registrar = this.registrars[this.registrarIndex]!.toString();
     if (response.status >= 200 && response.status < 300) {
       this.flow = target;
-      this.staleContact = undefined;
+      this.boundContact = this.contact;
       this.intervalTooBriefCount = 0;
-      if (this.needsContactRewrite(response, target)) {
-        this.logger.info('registrar sees us at another address; rewriting Contact', { public: `${this.publicAddress!.address}:${this.publicAddress!.port}` });
-        this.again = true;
-        return;
+      if (this.contactCorrections < 2) {
+        if (this.needsContactRewrite(response, target)) {
+          this.contactCorrections++;
+          this.logger.info('registrar sees us at another address; rewriting Contact', { public: `${this.publicAddress!.address}:${this.publicAddress!.port}` });
+          this.again = true;
+          return;
+        }
+        // A TCP/TLS flow without a listener of ours has its local port only once connected, after the
+        // Contact of its first REGISTER was written: register the real one (and drop the guess).
+        if (this.contact && !uriEquals(this.contactFor(target), this.contact)) {
+          this.contactCorrections++;
+          this.logger.info('Contact changed with the flow; re-registering it', { contact: this.contactFor(target).toString() });
+          this.again = true;
+          return;
+        }
       }
+      this.contactCorrections = 0;
       this.granted = this.grantedExpiry(response);
       this.backoff.reset();
       this.lastError = undefined;
@@ -289,9 +304,22 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     });
   }
 
-  /** Writes our Contact for the target this attempt goes to (its sent-by, or the public address the registrar reported). */
+  /**
+   * Writes our Contact for the target this attempt goes to, and removes the one bound before if it
+   * differs (after a rewrite or a new flow), so the registrar does not keep a stale binding.
+   */
   private writeContact(request: SipRequest, target: SendTarget): void {
     const expires = request.expires ?? this.expires;
+    const contact = this.contactFor(target);
+    this.contact = contact;
+    const values = [`<${contact.toString()}>;expires=${expires}`];
+    const bound = this.boundContact;
+    if (bound && !uriEquals(bound, contact)) values.push(`<${bound.toString()}>;expires=0`);
+    request.setHeader('Contact', values.join(', '));
+  }
+
+  /** Our Contact towards a target: its sent-by, or the public address the registrar reported. */
+  private contactFor(target: SendTarget): SipUri {
     const sentBy = this.core.transport.sentByFor(target);
     const local = this.publicAddress ?? (sentBy ? { address: sentBy.host, port: sentBy.port } : undefined);
     const host = local?.address ?? (target.address.includes(':') ? '::1' : '127.0.0.1');
@@ -302,10 +330,7 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     const user = this.opts.contactUser ?? this.opts.aor.user;
     if (user !== undefined) contact.user = user;
     if (target.protocol !== 'udp') contact.params.set('transport', target.protocol);
-    this.contact = contact;
-    const values = [`<${contact.toString()}>;expires=${expires}`];
-    if (this.staleContact && !uriEquals(this.staleContact, contact)) values.push(`<${this.staleContact.toString()}>;expires=0`);
-    request.setHeader('Contact', values.join(', '));
+    return contact;
   }
 
   /** RFC 3581: when the registrar saw our UDP packets come from elsewhere, our Contact is unreachable. */
@@ -317,7 +342,6 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     const seenHost = via.received ?? via.hostname;
     const ourHost = this.contact.hostname;
     if (seenHost === ourHost && rport === (this.contact.port ?? 5060)) return false;
-    this.staleContact = this.contact;
     this.publicAddress = { address: seenHost, port: rport };
     return true;
   }

@@ -222,4 +222,39 @@ describe('Registration against an in-test registrar (two stacks on loopback)', (
       await pbx.close();
     }
   });
+
+  it('registers over TCP from a stack that only listens on UDP (client-only TCP, like TLS)', async () => {
+    const tcpRegistrar = await SipStack.start({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+    const seen: SipRequest[] = [];
+    tcpRegistrar.core.handle('REGISTER', (req, tx) => {
+      seen.push(req);
+      tx.respond(tcpRegistrar.core.response(req, 200));
+    });
+    try {
+      const port = tcpRegistrar.transport.listeningPoints[0]!.port;
+      const reg = register({ registrar: parseSipUri(`sip:127.0.0.1:${port};transport=tcp`) });
+      reg.start();
+      const s = await waitForState(reg, (x) => x.state === 'registered' || x.state === 'failed', 3000);
+      expect(s.error?.message).toBeUndefined();
+      expect(s.state).toBe('registered');
+      // The Contact names the connection's own local port and the transport.
+      const local = ua.transport.openConnections[0]!.local;
+      expect(s.contact).toBe(`sip:door@127.0.0.1:${local.port};transport=tcp`);
+      expect(seen[0]!.topVia!.transport).toBe('TCP');
+      // The first REGISTER could not know the connection's port; the next one registers it and
+      // removes the guess, so the registrar keeps exactly one binding.
+      const contacts = seen.map(contactOf);
+      expect(contacts).toEqual([
+        '<sip:door@127.0.0.1;transport=tcp>;expires=600',
+        `<${s.contact!}>;expires=600, <sip:door@127.0.0.1;transport=tcp>;expires=0`,
+      ]);
+      // A refresh names only the real Contact.
+      reg.refreshNow();
+      await until(() => seen.length === 3, 3000);
+      expect(contactOf(seen[2]!)).toBe(`<${s.contact!}>;expires=600`);
+      await reg.stop();
+    } finally {
+      await tcpRegistrar.close();
+    }
+  });
 });
