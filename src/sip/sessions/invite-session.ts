@@ -79,6 +79,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
   private incomingInvite: PendingIncomingInvite | undefined;
   private readonly reinviteAcks = new Map<number, TwoXxAck>();
   private sessionTimer: { interval: number; weRefresh: boolean } | undefined;
+  /** The ACK to the initial 2xx while it is being sent: a BYE must not overtake it on the wire. */
+  protected ackInFlight: Promise<void> | undefined;
   /** Callbacks waiting for the initial ACK (a UAS must not BYE before it, §15). */
   protected readonly ackWaiters: Array<() => void> = [];
 
@@ -297,6 +299,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     this.end({ reason, ...extra });
     if (!bye || !dialog) return;
     try {
+      await this.ackInFlight;
       await this.sendInDialog(dialog, bye);
     } catch (error) {
       this.logger.warn('BYE failed', { error });
@@ -511,7 +514,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       let settled = false;
       transaction.on('response', (response) => {
         if (response.status < 200) return;
-        if (response.status < 300) this.ackReinvite(request, response);
+        if (response.status < 300) this.ackReinvite(request);
         if (!settled) {
           settled = true;
           resolve(response);
@@ -527,7 +530,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     });
   }
 
-  private ackReinvite(request: SipRequest, response: SipResponse): void {
+  private ackReinvite(request: SipRequest): void {
     const seq = request.cseq.seq;
     let ack = this.reinviteAcks.get(seq);
     if (!ack && this.dialog) {
@@ -536,7 +539,6 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       this.reinviteAcks.clear();
       this.reinviteAcks.set(seq, ack);
     }
-    void response;
     void ack?.send();
   }
 

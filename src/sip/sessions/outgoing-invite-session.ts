@@ -312,7 +312,7 @@ export class OutgoingInviteSession extends InviteSession {
     const known = this.acks.get(toTag);
     if (known) {
       // A retransmission: "the UAC core MUST generate an ACK request for each 2xx received".
-      known.send();
+      void known.send();
       return;
     }
     if (this.dialog || this.isEnded) {
@@ -345,7 +345,7 @@ export class OutgoingInviteSession extends InviteSession {
     this.remoteAllow = safe(() => response.allow) ?? [];
     const ack = this.createAck(dialog);
     this.acks.set(toTag, ack);
-    ack.send();
+    this.ackInFlight = ack.send();
     const sdp = sdpBody(response);
     if (sdp !== undefined && this.answer !== 'reliable') {
       this.handler.receiveAnswer(sdp);
@@ -386,11 +386,14 @@ export class OutgoingInviteSession extends InviteSession {
     }
     const ack = this.createAck(dialog);
     this.acks.set(toTag, ack);
-    ack.send();
     this.logger.info('ending an extra dialog from a forked 2xx', { toTag });
     const bye = dialog.createRequest('BYE');
     dialog.terminate();
-    this.sendInDialog(dialog, bye).catch((error: unknown) => this.logger.warn('BYE of a forked dialog failed', { error }));
+    // The BYE follows the ACK on the wire, so the peer sees the dialog confirmed before it ends.
+    void ack
+      .send()
+      .then(() => this.sendInDialog(dialog, bye))
+      .catch((error: unknown) => this.logger.warn('BYE of a forked dialog failed', { error }));
   }
 
   private receiveFailure(response: SipResponse): void {

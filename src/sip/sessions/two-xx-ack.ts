@@ -26,9 +26,9 @@ export class TwoXxAck {
     );
   }
 
-  /** Sends the ACK (again). Never throws: a lost ACK is recovered by the 2xx retransmission. */
-  send(): void {
-    void this.target.then(async (target) => {
+  /** Sends the ACK (again); resolves once written. Never rejects: a lost ACK is recovered by the 2xx retransmission. */
+  send(): Promise<void> {
+    return this.target.then(async (target) => {
       if (!target) return;
       try {
         await this.core.transactions.sendAck(this.ack, target);
