@@ -47,12 +47,19 @@ interface OpenCapture {
   lastAudioMs: number | undefined;
   /** Frames actually read into the next `audio` buffer after a short read. */
   shortRead: number | undefined;
+  /** The next `audio` buffer holds no new samples (its read overran). */
+  discardNext: boolean;
+  /** Overruns since the last good read. */
+  overrunsInRow: number;
   /** The capture thread has ended (`close` or `error`); the native worker is gone. */
   finished: boolean;
   released: boolean;
   ended: Promise<void>;
   end: () => void;
 }
+
+/** Overruns without a good read in between after which the device is taken as gone. */
+const MAX_OVERRUNS_IN_ROW = 3;
 
 /** Longest close() waits for a capture thread to end (a hung device never returns from its read). */
 const CLOSE_WAIT_MS = 1000;
@@ -177,6 +184,8 @@ export class AlsaCaptureSource extends TypedEmitter<AudioSourceEvents> implement
       converter: this.newConverter(this.rate),
       lastAudioMs: undefined,
       shortRead: undefined,
+      discardNext: false,
+      overrunsInRow: 0,
       finished: false,
       released: false,
       ended,
@@ -218,6 +227,14 @@ export class AlsaCaptureSource extends TypedEmitter<AudioSourceEvents> implement
     cap.instance.on('overrun', () => {
       if (!live()) return;
       this.counters.overruns++;
+      // alsa-capture still hands over its (stale) buffer after an overrun.
+      cap.discardNext = true;
+      // A device that is gone (e.g. its sound server died) can overrun on every read, in a
+      // tight loop that floods this thread with messages: give it up at once.
+      if (++cap.overrunsInRow >= MAX_OVERRUNS_IN_ROW) {
+        cap.attempt.failed(new AudioError(AudioErrorCode.Device, `ALSA capture device '${this.device}' overruns on every read; it seems gone`));
+        return;
+      }
       this.logger.debug('capture overrun: audio was lost', { device: this.device });
     });
     cap.instance.on('rateDeviating', (actual: unknown) => {
@@ -234,6 +251,11 @@ export class AlsaCaptureSource extends TypedEmitter<AudioSourceEvents> implement
   }
 
   private onAudio(cap: OpenCapture, data: Uint8Array): void {
+    if (cap.discardNext) {
+      cap.discardNext = false;
+      return;
+    }
+    cap.overrunsInRow = 0;
     let bytes = data;
     if (cap.shortRead !== undefined) {
       // alsa-capture hands over its whole period buffer even when the read came up short.

@@ -122,6 +122,28 @@ describe('AlsaCaptureSource', () => {
     expect(ctx.source.stats.shortReads).toBe(1);
   });
 
+  it('drops the stale buffer after an overrun, and gives up a device that overruns on every read', async () => {
+    const ctx = setup();
+    open = ctx;
+    ctx.source.start();
+    await flush();
+    const device = ctx.module.last!;
+    device.deliver(new Int16Array(160).fill(1));
+    device.emit('overrun', 'overrun occurred');
+    device.deliver(new Int16Array(160).fill(666)); // what the module sends along: not new audio
+    device.deliver(new Int16Array(160).fill(2));
+    expect(ctx.frames.filter((f) => f.frame[0] !== 0).map((f) => f.frame[0])).toEqual([1, 2]);
+    expect(ctx.source.state.state).toBe('running');
+    // A sound server that died: overrun, stale buffer, overrun, … in a tight loop.
+    for (let i = 0; i < 3; i++) {
+      device.emit('overrun', 'overrun occurred');
+      device.deliver(new Int16Array(160).fill(666));
+    }
+    expect(ctx.states.at(-1)).toMatchObject({ state: 'retrying', error: { message: expect.stringContaining('overruns on every read') } });
+    expect(ctx.frames.some((f) => f.frame[0] === 666)).toBe(false);
+    expect(device.closeCalls).toBe(1);
+  });
+
   it('on a read error keeps the 20 ms cadence with silence, reports retrying and reopens after the backoff', async () => {
     const ctx = setup();
     open = ctx;
