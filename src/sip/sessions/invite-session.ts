@@ -559,8 +559,9 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       transaction.respond(this.respondTo(request, 500, { headers: [['Retry-After', String(Math.floor(Math.random() * 11))]] }));
       return;
     }
-    if (this.outgoingInvitePending) {
-      // §14.2: "A UAS that receives an INVITE on a dialog while an INVITE it had sent on that dialog is in progress MUST return a 491".
+    if (this.outgoingInvitePending || this.outgoingUpdatePending) {
+      // §14.2: "A UAS that receives an INVITE on a dialog while an INVITE it had sent on that dialog is in progress MUST return a 491";
+      // likewise while our UPDATE's offer is unanswered (RFC 3311 §5.2).
       transaction.respond(this.respondTo(request, 491));
       return;
     }

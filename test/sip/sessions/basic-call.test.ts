@@ -145,3 +145,24 @@ for (const protocol of ['udp', 'tcp'] as const) {
     });
   });
 }
+
+describe('SessionManager.close()', () => {
+  it('closes every session without signalling, answers a pending INVITE 480, and is idempotent', async () => {
+    const alice = await startParty({ user: 'alice', protocol: 'udp' });
+    const bob = await startParty({ user: 'bob', protocol: 'udp' });
+    try {
+      const incoming = next(bob.manager, 'invitation');
+      const call = alice.manager.invite(bob.uri);
+      const [invitation] = await incoming;
+      const ended = Promise.all([next(invitation, 'ended'), next(call, 'ended')]);
+      bob.manager.close();
+      bob.manager.close();
+      const [[b], [a]] = await ended;
+      expect(b.reason).toBe('closed');
+      expect(a).toEqual({ reason: 'rejected', status: 480 });
+      expect(bob.manager.sessions).toHaveLength(0);
+    } finally {
+      await stopParties(alice, bob);
+    }
+  });
+});

@@ -76,6 +76,28 @@ for (const protocol of ['udp', 'tcp'] as const) {
       expect(requestsOf(alice.sent, 'CANCEL')).toHaveLength(1);
     });
 
+    it('handles 2xx copies that arrive after the INVITE transaction ended (RFC 6026: stray responses)', async () => {
+      // T1 = 20 ms: Timer M (64·T1) ends the INVITE transaction after 1.28 s.
+      alice = await startParty({ user: 'alice', protocol, timers: { t1: 20, t2: 80 } });
+      raw = await rawPeer(protocol);
+      const peer = raw;
+      peer.stack.core.handle('INVITE', (invite, tx, info) => {
+        const ok = peer.ok(invite, 'one');
+        tx.respond(ok);
+        setTimeout(() => void peer.stack.transport.sendResponse(ok, info), 1500);
+        setTimeout(() => void peer.stack.transport.sendResponse(peer.ok(invite, 'two'), info), 1600);
+      });
+      const call = alice.manager.invite(peer.uri);
+      await next(call, 'accepted');
+      expect(alice.stack.core.transactions.clientTransactionCount).toBe(1);
+      // Before the late copies: the INVITE transaction is gone.
+      await until(() => alice!.stack.core.transactions.clientTransactionCount === 0, 1450, 'Timer M');
+      await until(() => peer.acks.length === 3 && peer.byes.length === 1, 4000, 'late ACKs and BYE');
+      expect(peer.acks.map((a) => a.to.tag)).toEqual(['one', 'one', 'two']);
+      expect(peer.byes[0]!.to.tag).toBe('two');
+      expect(call.state).toBe('Confirmed');
+    });
+
     it('re-ACKs a retransmitted 2xx with the very same ACK', async () => {
       alice = await startParty({ user: 'alice', protocol });
       raw = await rawPeer(protocol);
