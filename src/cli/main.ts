@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SipService } from '../app/sip-service.js';
+import { DoorStation } from '../app/door-station.js';
+import { runUntilStopped } from '../app/process-lifecycle.js';
 import { ConfigError } from '../config/config-error.js';
-import { DEFAULT_CONFIG } from '../config/default-config.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
-import type { PortierConfig } from '../config/portier-config.js';
 import { LineLogger } from '../log/logger.js';
-import { DemoPbx } from '../sim/demo-pbx.js';
+import { registrationLine } from '../sim/live-display.js';
+import { Simulation } from '../sim/simulation.js';
 import { PORTIER_VERSION } from '../version.js';
 import { API_COMMANDS, runApiCommand } from './commands/run-api-command.js';
 
@@ -15,6 +15,8 @@ const USAGE = `portier ${PORTIER_VERSION} — SIP door station
 
 Usage:
   portier run   [--config FILE]   run the door station (no config file: a simulation on loopback)
+  portier run --simulate [--http-port N]
+                                  the simulation even when ${DEFAULT_CONFIG_PATH} exists
   portier check [--config FILE]   validate a configuration and exit
   portier status [--json]         show the running service's status
   portier open [RELAY]            open a door (the first relay when none is named)
@@ -32,7 +34,14 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, version: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      simulate: { type: 'boolean' },
+      'http-port': { type: 'string' },
+      version: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+    },
   });
   if (values.version) {
     console.log(PORTIER_VERSION);
@@ -54,7 +63,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${path}: configuration is valid`);
       return 0;
     }
-    return await run(values.config);
+    const httpPort = values['http-port'] !== undefined ? Number(values['http-port']) : undefined;
+    if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort > 0 && httpPort < 65536)) {
+      process.stderr.write(`--http-port: found "${values['http-port']}", expected a port number 1-65535\n`);
+      return 2;
+    }
+    return await run(values.config, { simulate: values.simulate ?? false, httpPort });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -64,44 +78,30 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(configPath: string | undefined): Promise<number> {
-  const path = configPath ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined);
-  let config: PortierConfig;
-  let demo: DemoPbx | undefined;
-  const logger = new LineLogger('info');
-  if (path) {
-    config = await loadConfig(path);
-    logger.info(`configuration loaded from ${path}`);
-  } else {
-    // No configuration: the simulation. A demo PBX on loopback stands in for the building's PBX.
-    const account = DEFAULT_CONFIG.sip.accounts[0]!;
-    demo = await DemoPbx.start({ users: { [account.username]: account.password ?? '' }, logger });
-    config = {
-      ...DEFAULT_CONFIG,
-      sip: {
-        ...DEFAULT_CONFIG.sip,
-        accounts: [{ ...account, registrar: `sip:127.0.0.1:${demo.port}`, domain: demo.realm }],
-        listen: [{ transport: 'udp', address: '127.0.0.1', port: 0 }],
-      },
-    };
-    logger.info(`simulation: no configuration file, demo PBX on udp 127.0.0.1:${demo.port}`);
-  }
-  const sip = await SipService.start(config, logger);
-  for (const [id, registration] of sip.registrations) {
-    registration.on('state', (s) => {
-      const detail = s.state === 'registered' ? ` (expires ${s.expires}s, contact ${s.contact})` : s.state === 'failed' ? ` (${s.error?.message}; retry in ${Math.round((s.retryInMs ?? 0) / 1000)}s)` : '';
-      console.log(`[${id}] registration ${s.state}${detail}`);
-    });
-  }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+async function run(configPath: string | undefined, flags: { simulate: boolean; httpPort: number | undefined }): Promise<number> {
+  const path = flags.simulate ? undefined : (configPath ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : undefined));
+  if (path === undefined) return runSimulation(flags.httpPort);
+  // A broken file stops here (ConfigError → exit 78) before any pin, socket or device is opened.
+  const config = await loadConfig(path);
+  const logger = new LineLogger(config.logging.level);
+  logger.info(`configuration loaded from ${path}`);
+  const station = await DoorStation.start(config, { logger });
+  station.on('registration', (account, s) => console.log(registrationLine(account, s)));
+  return runUntilStopped(station, { logger, reloadConfig: () => loadConfig(path) });
+}
+
+/** `portier run` with no configuration: the demo on loopback, with a live display. */
+async function runSimulation(httpPort: number | undefined): Promise<number> {
+  const logger = new LineLogger('warn');
+  const tty = process.stdin.isTTY ? process.stdin : undefined;
+  const sim = await Simulation.start({ logger, write: (line) => console.log(line), ...(httpPort !== undefined ? { httpPort } : {}), ...(tty ? { tty } : {}) });
+  const code = await runUntilStopped(sim.station, {
+    logger,
+    stopRequested: sim.quitRequested,
+    onStop: () => console.log('stopping: un-registering'),
   });
-  console.log('stopping: un-registering');
-  await sip.close();
-  await demo?.close();
-  return 0;
+  await sim.stop();
+  return code;
 }
 
 main(process.argv.slice(2)).then(

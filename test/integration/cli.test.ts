@@ -116,7 +116,8 @@ describe('portier CLI', () => {
   it.skipIf(existsSync(DEFAULT_CONFIG_PATH))(
     'run without a configuration registers with the demo PBX, and on SIGTERM un-registers and exits 0',
     async () => {
-      const run = portier(['run']);
+      // The simulation's event log goes under $XDG_STATE_HOME; its API on a port of the app tests' range.
+      const run = portier(['run', '--http-port', '38199'], { XDG_STATE_HOME: dir });
       await waitForOutput(run.stdout, /\[door\] registration registered \(expires \d+s, contact sip:door@127\.0\.0\.1:\d+\)/, 15_000);
       process.kill(run.child.pid!, 'SIGTERM');
       const result = await run.exit;
