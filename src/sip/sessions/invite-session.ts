@@ -5,7 +5,6 @@ import type { DigestAuthenticator } from '../auth/digest-authenticator.js';
 import { Dialog } from '../dialogs/dialog.js';
 import { DialogState } from '../dialogs/dialog-state.js';
 import type { SipRequest, SipResponse, SipUri } from '../messages/index.js';
-import type { InviteClientTransaction } from '../transactions/invite-client-transaction.js';
 import type { ServerTransaction } from '../transactions/server-transaction.js';
 import type { ReceivedInfo } from '../transport/transport-types.js';
 import { ALLOWED_METHODS, SUPPORTED_EXTENSIONS } from '../user-agent/capabilities.js';
@@ -20,7 +19,6 @@ import type { InviteSessionEvents, SessionEndedInfo, SessionEndReason, SessionRe
 import {
   expiryDelayMs,
   formatSessionExpires,
-  readMinSE,
   readSessionExpires,
   refreshDelayMs,
   type Refresher,
@@ -29,12 +27,12 @@ import type { SessionHost } from './session-host.js';
 import type { ResolvedSessionOptions } from './session-options.js';
 import { sdpBody, sessionResponse } from './session-response.js';
 import { assertSessionTransition, SessionState } from './session-state.js';
+import { sendInDialogInvite } from './in-dialog-invite-client.js';
+import { negotiateTimerForRequest, type TimerVerdict } from './session-timer-negotiation.js';
 import { TwoXxAck } from './two-xx-ack.js';
 
 /** How many times a 491 is retried before the renegotiation is given up. */
 const MAX_GLARE_RETRIES = 4;
-/** Challenge rounds per in-dialog INVITE. */
-const MAX_CHALLENGES = 3;
 
 /** A UAS-side re-INVITE whose 2xx waits for its ACK. */
 interface PendingIncomingInvite {
@@ -44,8 +42,6 @@ interface PendingIncomingInvite {
   answerInAck: boolean;
 }
 
-/** The session-timer parameters to put into the 2xx for a request (RFC 4028 §9), or a 422. */
-type TimerVerdict = { reject: 422; minSE: number } | { headers: Array<[string, string]>; interval?: number; weRefresh?: boolean };
 
 /**
  * The INVITE usage of a dialog (RFC 3261 §13–§15, RFC 3311, RFC 4028): what both sides do
@@ -327,32 +323,9 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     ];
   }
 
-  /**
-   * The session timer for a 2xx we send to an INVITE, re-INVITE or UPDATE (RFC 4028 §9): 422
-   * when the requested interval is below our Min-SE (§8.1); else the requested interval with
-   * the requested refresher (the UAC when it said nothing but supports timers), or, when the
-   * request asked for none, ours with us refreshing — that works whatever the peer supports.
-   */
+  /** The session timer for a 2xx we send (RFC 4028 §9), or a 422; see negotiateTimerForRequest. */
   protected timerForRequest(request: SipRequest): TimerVerdict {
-    const cfg = this.options.sessionTimers;
-    if (!cfg) return { headers: [] };
-    const asked = readSessionExpires(request);
-    if (asked && asked.interval < cfg.minSE) return { reject: 422, minSE: cfg.minSE };
-    const uacSupports = safeList(() => request.supported).includes('timer');
-    let interval: number;
-    let refresher: Refresher;
-    if (asked) {
-      interval = asked.interval;
-      // §9: "If the UAC did not support the extension [...] the refresher parameter MUST be 'uas'."
-      refresher = uacSupports ? (asked.refresher ?? 'uac') : 'uas';
-    } else {
-      interval = Math.max(cfg.expires, readMinSE(request) ?? 0);
-      refresher = 'uas';
-    }
-    const headers: Array<[string, string]> = [['Session-Expires', formatSessionExpires({ interval, refresher })]];
-    // §9: "If the refresher parameter [...] has a value of 'uac', the UAS MUST place a Require header field [...] 'timer'".
-    if (refresher === 'uac') headers.push(['Require', 'timer']);
-    return { headers, interval, weRefresh: refresher === 'uas' };
+    return negotiateTimerForRequest(request, this.options.sessionTimers);
   }
 
   /** The session timer a 2xx to our INVITE, re-INVITE or UPDATE settled (RFC 4028 §7.2). */
@@ -475,59 +448,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
   }
 
   /** One re-INVITE client transaction (with challenge rounds); ACKs its 2xx (§13.2.2.4). */
-  private async sendReinvite(dialog: Dialog, first: SipRequest): Promise<SipResponse> {
-    let request = first;
-    const targets = await this.core.sender.resolveTargets(request);
-    const target = targets[0]!;
-    for (let challenges = 0; ; challenges++) {
-      const response = await this.inviteTransaction(request, target);
-      const auth = this.authenticator;
-      if ((response.status === 401 || response.status === 407) && auth && challenges < MAX_CHALLENGES) {
-        const fields = auth.respond(response.status, response.getHeaders(response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'), {
-          method: 'INVITE',
-          uri: request.uri.toString(),
-          body: request.body,
-        });
-        const next = request.clone();
-        next.removeHeader('via');
-        dialog.localSeq += 1;
-        next.setHeader('CSeq', `${dialog.localSeq} INVITE`);
-        for (const f of fields) next.setHeader(f.name, f.value);
-        request = next;
-        continue;
-      }
-      if (auth && response.status !== 401 && response.status !== 407) auth.accepted();
-      return response;
-    }
-  }
-
-  /** Runs an INVITE client transaction to its first final response; ACKs every 2xx copy. */
-  private inviteTransaction(request: SipRequest, target: { protocol: 'udp' | 'tcp' | 'tls'; address: string; port: number }): Promise<SipResponse> {
-    return new Promise((resolve, reject) => {
-      let transaction: InviteClientTransaction;
-      try {
-        transaction = this.core.transactions.sendRequest(request, target) as InviteClientTransaction;
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      let settled = false;
-      transaction.on('response', (response) => {
-        if (response.status < 200) return;
-        if (response.status < 300) this.ackReinvite(request);
-        if (!settled) {
-          settled = true;
-          resolve(response);
-        }
-      });
-      const fail = (error: Error) => {
-        if (settled) return;
-        settled = true;
-        reject(error);
-      };
-      transaction.on('timeout', fail);
-      transaction.on('transportError', fail);
-    });
+  private sendReinvite(dialog: Dialog, request: SipRequest): Promise<SipResponse> {
+    return sendInDialogInvite(this.core, dialog, request, this.authenticator, (sent) => this.ackReinvite(sent));
   }
 
   private ackReinvite(request: SipRequest): void {
