@@ -1,10 +1,11 @@
 import { TypedEmitter } from '../../src/util/typed-emitter.js';
 import type { AudioSink, AudioSinkEvents } from '../../src/media/audio/audio-sink.js';
+import type { AudioDeviceState } from '../../src/media/audio/audio-device-state.js';
 
 /** A test sink that keeps every frame it is given. */
 export class MemorySink extends TypedEmitter<AudioSinkEvents> implements AudioSink {
   readonly frames: Int16Array[] = [];
-  readonly state = 'running' as const;
+  readonly state: AudioDeviceState = { state: 'running' };
   start(): void {}
   write(frame: Int16Array): void {
     this.frames.push(Int16Array.from(frame));
