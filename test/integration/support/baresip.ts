@@ -36,6 +36,12 @@ export interface BaresipOptions {
   answerMode?: 'auto' | 'manual';
   /** Default: a 440 Hz sine. */
   source?: BaresipAudioSource;
+  /**
+   * Where baresip plays what it receives (`audio_player`). Default `alsa,null`: no sound
+   * card needed, but ALSA's null PCM never blocks, so baresip's player thread spins on a
+   * core during calls; use a paced device (e.g. `alsa,pulse` with PulseAudio) to measure it.
+   */
+  player?: string;
   /** Audio codecs offered, in order (default PCMU then PCMA). */
   codecs?: Array<'PCMU' | 'PCMA'>;
   /** Extra account parameters (`;key=value` without the leading `;`). */
@@ -121,9 +127,8 @@ export function renderBaresipConfig(options: BaresipOptions, dir: string): strin
     'call_local_timeout 120',
     'call_max_calls 4',
     `audio_source ${sourceLine}`,
-    // ALSA's `null` PCM consumes audio in real time without a sound card.
-    'audio_player alsa,null',
-    'audio_alert alsa,null',
+    `audio_player ${options.player ?? 'alsa,null'}`,
+    `audio_alert ${options.player ?? 'alsa,null'}`,
     'ausrc_srate 8000',
     'auplay_srate 8000',
     'ausrc_channels 1',
