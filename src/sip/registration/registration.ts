@@ -155,7 +155,10 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
           .send(request, {
             authenticator: this.authenticator,
             ...(this.flow ? { target: this.flow } : {}),
-            beforeSend: (r) => r.setHeader('Contact', `<${contact.toString()}>;expires=0`),
+            beforeSend: (r) => {
+              this.noteCseq(r);
+              r.setHeader('Contact', `<${contact.toString()}>;expires=0`);
+            },
           })
           .catch((error: unknown) => this.logger.warn('un-REGISTER failed', { error }));
         await raceTimeout(send, this.opts.unregisterTimeoutMs);
@@ -193,9 +196,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
       const outcome = await this.core.send(request, {
         authenticator: this.authenticator,
         ...(this.flow ? { target: this.flow } : {}),
-        beforeSend: (r, target) => this.writeContact(r, target),
+        beforeSend: (r, target) => {
+          this.noteCseq(r);
+          this.writeContact(r, target);
+        },
       });
-      this.cseq = outcome.request.cseq.seq;
       if (!this.stopping) this.handleOutcome(outcome);
     } catch (error) {
       if (!this.stopping) this.fail(toPortierError(error));
@@ -257,7 +262,8 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     this.clearTimer('refreshTimer');
     const permanent =
       error.code === 'SIP_ERR_AUTH_REJECTED' ||
-      error.code === 'SIP_ERR_AUTH_CREDENTIALS_MISSING' ||
+      error.code === 'SIP_ERR_AUTH_NO_CREDENTIALS' ||
+      error.code === 'SIP_ERR_AUTH_UNSUPPORTED' ||
       (error instanceof RegistrationRejectedError && (error.status === 403 || error.status === 404));
     // The next attempt goes to the next registrar; the status keeps naming the one that failed until then.
     this.rotateRegistrar = !permanent && this.registrars.length > 1;
@@ -302,6 +308,14 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
         ['User-Agent', PRODUCT_TOKEN],
       ],
     });
+  }
+
+  /**
+   * Counts on from every CSeq that went out, a challenge's re-send included, even if its transaction
+   * then failed: the registrar may have bound it, and refuses a CSeq that is not higher (§10.3 step 7).
+   */
+  private noteCseq(request: SipRequest): void {
+    this.cseq = Math.max(this.cseq, request.cseq.seq);
   }
 
   /**

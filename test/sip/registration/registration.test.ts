@@ -177,6 +177,33 @@ describe('Registration against an in-test registrar (two stacks on loopback)', (
     expect(registrar.requests).toHaveLength(1);
   });
 
+  it.each([
+    ['a realm without credentials', 'Digest realm="pbx.test", nonce="abc", qop="auth"', {}, 'SIP_ERR_AUTH_NO_CREDENTIALS'],
+    ['only an unsupported scheme', 'Basic realm="pbx.test"', { credentials: { username: 'door', password: 'x' } }, 'SIP_ERR_AUTH_UNSUPPORTED'],
+  ] as const)('treats a challenge for %s as permanent (no backoff hammering)', async (_what, challenge, extra, code) => {
+    registrar.script = () => ({ status: 401, headers: [['WWW-Authenticate', challenge]] });
+    const reg = register({ retryBaseMs: 100, authFailureRetryMs: 60_000, ...extra });
+    reg.start();
+    const s = await waitForState(reg, (x) => x.state === 'failed', 3000);
+    expect(s.error?.code).toBe(code);
+    expect(s.retryInMs).toBe(60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(registrar.requests).toHaveLength(1);
+  });
+
+  it('never re-uses a CSeq: after a challenged REGISTER times out, the retry counts on from it (§10.2)', async () => {
+    registrar.script = (_req, i) =>
+      i === 0 ? { status: 401, headers: [['WWW-Authenticate', 'Digest realm="pbx.test", nonce="n1", qop="auth"']] } : i === 1 ? 'silent' : { status: 200 };
+    const reg = register({ retryBaseMs: 50, retryMaxMs: 50, credentials: { username: 'door', password: 'pw' } });
+    reg.start();
+    await waitForState(reg, (x) => x.state === 'registered', 5000);
+    const seqs = registrar.requests.map((r) => r.request.cseq.seq);
+    expect(seqs).toHaveLength(3);
+    expect(seqs[1]).toBeGreaterThan(seqs[0]!);
+    // The registrar may have bound the silent one: an equal CSeq would be refused (§10.3 step 7).
+    expect(seqs[2]).toBeGreaterThan(seqs[1]!);
+  });
+
   it('stop() gives up on an un-REGISTER the registrar does not answer after unregisterTimeoutMs', async () => {
     const reg = register({ unregisterTimeoutMs: 300 });
     reg.start();
