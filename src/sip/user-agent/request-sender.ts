@@ -180,6 +180,13 @@ export class RequestSender {
           reject(error);
         }
       });
+      // Closed from outside (the layer shutting down): no event above will come, so fail here.
+      transaction.on('terminated', () => {
+        if (!settled) {
+          settle();
+          reject(new PortierError('SIP_ERR_TRANSACTION_CLOSED', `${request.method} transaction closed before a final response`));
+        }
+      });
     });
   }
 

@@ -4,6 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DigestAuthenticator } from '../../../src/sip/auth/digest-authenticator.js';
 import { generateCallId, generateTag, SipRequest } from '../../../src/sip/messages/index.js';
 import { SipStack } from '../../../src/sip/sip-stack.js';
+import { TransactionLayer } from '../../../src/sip/transactions/transaction-layer.js';
+import { RequestSender } from '../../../src/sip/user-agent/request-sender.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { FakeTransport } from '../transactions/fake-transport.js';
 import { DemoPbx } from '../../../src/sim/demo-pbx.js';
 import { TestDnsServer } from '../../support/dns-server.js';
 
@@ -228,5 +232,25 @@ describe('RequestSender with real stacks, real SRV look-ups and a demo registrar
       expect(outcome.target).toMatchObject({ protocol: 'tcp', port: livePort });
       expect(Date.now() - started).toBeLessThan(2000);
     });
+  });
+});
+
+describe('RequestSender when its transaction is closed under it', () => {
+  it('rejects instead of hanging when the transaction layer closes before a final response', async () => {
+    const transactions = new TransactionLayer({ transport: new FakeTransport() });
+    const locator = { locate: async () => [{ protocol: 'udp' as const, address: '127.0.0.1', port: 5060 }] };
+    const sender = new RequestSender(transactions, locator, silentLogger);
+    const pending = sender.send(request('OPTIONS', 'sip:pbx.test'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(transactions.clientTransactionCount).toBe(1);
+    transactions.close();
+    const outcome = await Promise.race([
+      pending.then(
+        () => 'resolved',
+        (error: { code?: string }) => error.code,
+      ),
+      new Promise((r) => setTimeout(() => r('still pending'), 500)),
+    ]);
+    expect(outcome).toBe('SIP_ERR_TRANSACTION_CLOSED');
   });
 });
