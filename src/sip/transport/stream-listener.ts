@@ -18,6 +18,8 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
   private server: Server | undefined;
   private bound: Endpoint | undefined;
   private closing: Promise<void> | undefined;
+  /** Accepted TLS sockets whose handshake has not finished, by remote address and port. */
+  private readonly handshaking = new Map<string, Socket>();
 
   constructor(
     readonly protocol: 'tcp' | 'tls',
@@ -50,13 +52,25 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
         rejectUnauthorized: (this.tls.requestClientCertificate ?? false) && (this.tls.rejectUnauthorized ?? true),
         handshakeTimeout: this.handshakeTimeoutMs,
       });
-      tlsServer.on('secureConnection', (socket) => this.emit('connection', socket));
+      // Sockets still in their handshake belong to no one yet: close() must end them, or
+      // server.close() waits for each until its handshake times out.
+      tlsServer.on('connection', (raw: Socket) => {
+        const key = remoteKey(raw);
+        this.handshaking.set(key, raw);
+        raw.once('close', () => {
+          if (this.handshaking.get(key) === raw) this.handshaking.delete(key);
+        });
+      });
+      tlsServer.on('secureConnection', (socket) => {
+        this.handshaking.delete(remoteKey(socket));
+        this.handOver(socket);
+      });
       tlsServer.on('tlsClientError', (error, socket) => {
         this.logger.debug('TLS handshake failed', { remote: socket.remoteAddress, error });
       });
       server = tlsServer;
     } else {
-      server = createNetServer((socket) => this.emit('connection', socket));
+      server = createNetServer((socket) => this.handOver(socket));
     }
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -80,7 +94,7 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
     });
   }
 
-  /** Stops accepting; accepted connections are the caller's to close. Idempotent. */
+  /** Stops accepting and ends unfinished TLS handshakes; accepted connections are the caller's to close. Idempotent. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     const server = this.server;
@@ -88,7 +102,18 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
       if (!server || !server.listening) return resolve();
       server.close(() => resolve());
     });
+    for (const raw of this.handshaking.values()) raw.destroy();
+    this.handshaking.clear();
     this.removeAllListeners();
     return this.closing;
   }
+
+  /** Gives an accepted socket to the listener's user; with none (closed), nobody would ever close it. */
+  private handOver(socket: Socket): void {
+    if (this.closing || !this.emit('connection', socket)) socket.destroy();
+  }
+}
+
+function remoteKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? 0}`;
 }

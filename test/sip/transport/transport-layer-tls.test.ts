@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -129,5 +130,18 @@ describe('TransportLayer TLS names and defaults', () => {
     await client.sendKeepAlive(target);
     await within(3000, pong);
     await eventually(() => server.stats.pingsAnswered === 1);
+  });
+
+  it('close() does not wait for a TLS client that never finishes its handshake', async () => {
+    const server = await tlsServer('127.0.0.1');
+    const raw = connect(portOf(server, 'tls'), '127.0.0.1');
+    raw.on('error', () => {});
+    cleanups.push(() => raw.destroy());
+    await new Promise((r) => raw.once('connect', r));
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const closed = await Promise.race([server.close().then(() => true), new Promise((r) => setTimeout(() => r(false), 2000))]);
+    expect(closed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
