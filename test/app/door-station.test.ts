@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StationEvent } from '../../src/api/station-control.js';
+import { DoorStation } from '../../src/app/door-station.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+import { readEvents } from '../../src/events/event-log.js';
+import type { SimGpioDriver } from '../../src/hw/gpio/sim-gpio-driver.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+const dirs: string[] = [];
+const stations: DoorStation[] = [];
+afterEach(async () => {
+  for (const s of stations.splice(0)) await s.stop();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A station whose registrar refuses TCP connections (nothing listens on port 9): registration fails at once. */
+async function start(doors: Record<string, unknown> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
+  dirs.push(dir);
+  const config = validateConfig({
+    sip: {
+      accounts: [{ id: 'door', registrar: 'sip:127.0.0.1:9', transport: 'tcp', username: 'door', password: 'pw' }],
+      listen: [{ transport: 'tcp', address: '127.0.0.1', port: 0 }],
+    },
+    audio: { driver: 'sim', sim: { source: 'silence' } },
+    hardware: { driver: 'sim', board: 'sim' },
+    buttons: [{ input: 'bell1', targets: ['sip:flat@127.0.0.1:9'] }],
+    doors: { relays: [{ name: 'front', output: 'relay1', pulseMs: 300 }, { name: 'gate', output: 'relay2', hold: true }], contact: { input: 'contact1', openTooLongSeconds: 1 }, ...doors },
+    tamper: { input: 'tamper1' },
+    leds: { status: 'led1' },
+    http: { enabled: false },
+    eventLog: { path: join(dir, 'log', 'events.jsonl') },
+  });
+  const station = await DoorStation.start(config, { logger: silentLogger, env: {} });
+  stations.push(station);
+  const events: StationEvent[] = [];
+  station.on('event', (e) => events.push(e));
+  const hw = station.current!.hardware;
+  const driver = hw.driver as SimGpioDriver;
+  const line = (name: string) => hw.pins.inputs.get(name)?.line ?? hw.pins.outputs.get(name)!.line;
+  const tones: string[] = [];
+  station.current!.audio.speaker.on('toneStarted', (t) => tones.push(t));
+  return { station, events, driver, line, tones, eventsPath: config.eventLog.path };
+}
+
+const until = async (check: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('DoorStation (simulated hardware, no PBX)', () => {
+  it('the exit button pulses the first relay and logs method exit-button (creating the log directory)', async () => {
+    const s = await start();
+    s.driver.simulate(s.line('exit_button'), true);
+    await until(() => s.events.some((e) => e.type === 'door'));
+    expect(s.driver.levelOf(s.line('relay1'))).toBe(1);
+    expect(s.events.find((e) => e.type === 'door')).toMatchObject({ relay: 'front', method: 'exit-button' });
+    expect(s.tones).toContain('confirmation');
+    await until(() => s.driver.levelOf(s.line('relay1')) === 0, 1000);
+    await s.station.stop();
+    expect((await readEvents(s.eventsPath)).events).toEqual([expect.objectContaining({ type: 'door-open', relay: 'front', method: 'exit-button' })]);
+  });
+
+  it('a held relay toggles, and stop() turns every output off', async () => {
+    const s = await start();
+    await s.station.control.openDoor('gate');
+    expect(s.driver.levelOf(s.line('relay2'))).toBe(1);
+    await expect(s.station.control.openDoor('nosuch')).rejects.toMatchObject({ code: 'PORTIER_ERR_UNKNOWN_RELAY' });
+    await s.station.stop();
+    expect(s.driver.levelOf(s.line('relay2'))).toBe(0);
+  });
+
+  it('failSafe() drives every output inactive synchronously (the crash path)', async () => {
+    const s = await start();
+    await s.station.control.openDoor('gate');
+    await s.station.control.openDoor('front');
+    s.station.failSafe();
+    expect(s.driver.levelOf(s.line('relay1'))).toBe(0);
+    expect(s.driver.levelOf(s.line('relay2'))).toBe(0);
+  });
+
+  it('a door left open raises "door-open-too-long"; tamper raises "tamper"; inputs show in the status', async () => {
+    const s = await start();
+    s.driver.simulate(s.line('contact1'), true);
+    s.driver.simulate(s.line('tamper1'), true);
+    await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'tamper'));
+    expect(s.station.status.snapshot().inputs.contact1?.active).toBe(true);
+    expect(s.events.some((e) => e.type === 'alarm' && e.alarm === 'door-open-too-long')).toBe(false);
+    await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'door-open-too-long'), 2500);
+  });
+
+  it('a door closed in time raises no alarm', async () => {
+    const s = await start();
+    s.driver.simulate(s.line('contact1'), true);
+    await new Promise((r) => setTimeout(r, 300));
+    s.driver.simulate(s.line('contact1'), false);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(s.events.some((e) => e.type === 'alarm')).toBe(false);
+  });
+
+  it('with the PBX unreachable a bell press still gives feedback: error tone, LED not-registered, alarm and call event', async () => {
+    const s = await start();
+    await until(() => s.station.status.snapshot().registrations.door?.state === 'failed', 5000);
+    expect(s.station.current!.ledPatterns().status).toBe('slow-blink');
+    s.driver.simulate(s.line('bell1'), true);
+    await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'pbx-unreachable'));
+    expect(s.tones).toContain('error');
+    expect(s.station.status.snapshot().call.state).toBe('idle');
+    await s.station.stop();
+    const logged = (await readEvents(s.eventsPath)).events;
+    expect(logged).toContainEqual(expect.objectContaining({ type: 'call', direction: 'outgoing', outcome: 'failed', reason: 'pbx-unreachable' }));
+    expect(logged).toContainEqual(expect.objectContaining({ type: 'alarm', alarm: 'pbx-unreachable' }));
+  });
+});
