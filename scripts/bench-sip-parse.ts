@@ -93,7 +93,9 @@ function sipPackageRound(msgs: Buffer[]): number {
     const m = sipPackage.parse(b) as { headers: Record<string, unknown> };
     const h = m.headers as { via: unknown[]; from: { params: object }; to: { params: object }; cseq: { seq: number }; 'call-id': string; contact?: unknown[] };
     sink += h.via.length + Object.keys(h.from.params).length + Object.keys(h.to.params).length + h.cseq.seq + h['call-id'].length + (h.contact?.length ?? 0);
-    sink += sipPackage.stringify(m).length;
+    // Wire bytes, as Portier's serialize() returns them: the package's own UDP transport
+    // sends `Buffer.from(stringify(m), 'binary')` (sip.js, makeUdpTransport).
+    sink += Buffer.from(sipPackage.stringify(m), 'binary').length;
   }
   return sink;
 }

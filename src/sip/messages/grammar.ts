@@ -18,6 +18,43 @@ export function isToken(s: string): boolean {
   return true;
 }
 
+/** Whether `text[start, end)` is a non-empty RFC 3261 token, without slicing it out. */
+export function isTokenAt(text: string, start: number, end: number): boolean {
+  if (end <= start) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** Whether a character code is a token character. */
+export function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN[c] === 1;
+}
+
+/**
+ * Whether `String.prototype.trim` would remove this character. The index-based
+ * scanners trim with it so that they cut exactly where `trim()` would.
+ */
+export function isTrimmable(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13)) return true;
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** The first index in `[start, end)` that `trim()` would keep, or `end`. */
+export function skipTrimmable(text: string, start: number, end: number): number {
+  while (start < end && isTrimmable(text.charCodeAt(start))) start++;
+  return start;
+}
+
+/** One past the last index in `[start, end)` that `trim()` would keep, or `start`. */
+export function backTrimmable(text: string, start: number, end: number): number {
+  while (end > start && isTrimmable(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
 /** Whether a character code is linear white space inside a header value. */
 export function isWsp(c: number): boolean {
   return c === 32 || c === 9;
@@ -66,9 +103,73 @@ export function indexOutside(text: string, sep: number, from = 0): number {
   return -1;
 }
 
+/**
+ * Index of the first `sep` in `[from, end)` outside quotes and `<…>`, or `end`: the
+ * allocation-free form of splitOutside for the typed header parsers.
+ */
+export function indexOutsideUntil(text: string, sep: number, from: number, end: number): number {
+  let quoted = false;
+  let angle = false;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 92) i++;
+      else if (c === 34) quoted = false;
+    } else if (c === 34) quoted = true;
+    else if (c === 60) angle = true;
+    else if (c === 62) angle = false;
+    else if (c === sep && !angle) return i;
+  }
+  return end;
+}
+
+/**
+ * End of the comma-list element that starts at `from`: the next ',' outside quotes
+ * and `<…>`, or `text.length`. Most values hold one element and no comma at all, so
+ * a native search settles them; the character walk is left for the rest.
+ */
+export function listItemEnd(text: string, from: number): number {
+  const comma = text.indexOf(',', from);
+  if (comma < 0) return text.length;
+  const quote = text.indexOf('"', from);
+  const angle = text.indexOf('<', from);
+  if ((quote < 0 || quote > comma) && (angle < 0 || angle > comma)) return comma;
+  return indexOutsideUntil(text, 44, from, text.length);
+}
+
+/** Parses `text[start, end)` as a decimal port 0–65535, or returns undefined. */
+export function parsePortAt(text: string, start: number, end: number): number | undefined {
+  if (end <= start || end - start > 5) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  return n <= 65535 ? n : undefined;
+}
+
+/** Parses `text` as 1–10 decimal digits (Content-Length, Max-Forwards, Expires …), or returns undefined. */
+export function parseDigits(text: string): number | undefined {
+  const n = text.length;
+  if (n === 0 || n > 10) return undefined;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 /** Removes the quotes and backslash escapes of an RFC 3261 quoted-string; returns null if it is not one. */
 export function unquote(s: string): string | null {
   if (s.length < 2 || s.charCodeAt(0) !== 34 || s.charCodeAt(s.length - 1) !== 34) return null;
+  // Most quoted strings (display names, nonces) have no escapes: one slice, no per-character copy.
+  if (s.indexOf('\\') < 0) {
+    const inner = s.slice(1, -1);
+    return inner.indexOf('"') < 0 ? inner : null;
+  }
   let out = '';
   for (let i = 1; i < s.length - 1; i++) {
     const c = s[i]!;

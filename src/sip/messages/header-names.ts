@@ -21,8 +21,77 @@ const COMPACT: Record<string, string> = {
   d: 'request-disposition',
 };
 
+/** Headers whose usual spellings are looked up instead of lower-cased for every field of every message. */
+const COMMON = [
+  'Accept', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events', 'Authentication-Info', 'Authorization',
+  'Call-ID', 'Call-Info', 'Contact', 'Content-Disposition', 'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-Type',
+  'CSeq', 'Date', 'Error-Info', 'Event', 'Expires', 'From', 'In-Reply-To', 'Max-Forwards', 'Min-Expires', 'Min-SE', 'MIME-Version',
+  'Organization', 'P-Asserted-Identity', 'P-Preferred-Identity', 'Path', 'Priority', 'Privacy', 'Proxy-Authenticate',
+  'Proxy-Authorization', 'Proxy-Require', 'RAck', 'Reason', 'Record-Route', 'Refer-To', 'Referred-By', 'Replaces', 'Reply-To',
+  'Require', 'Retry-After', 'Route', 'RSeq', 'Server', 'Service-Route', 'Session-Expires', 'Subject', 'Subscription-State',
+  'Supported', 'Timestamp', 'To', 'Unsupported', 'User-Agent', 'Via', 'Warning', 'WWW-Authenticate',
+];
+
+/**
+ * Spellings as written → key, bucketed by length and first character so that the
+ * header splitter can recognise a name in place (one or two `startsWith` calls)
+ * without slicing, lower-casing or hashing it: the common name as above, its
+ * lower- and upper-case forms, and each compact form.
+ */
+const SPELLINGS = new Map<number, Array<[string, string]>>();
+
+function addSpelling(spelling: string, key: string): void {
+  const bucket = spelling.length * 128 + spelling.charCodeAt(0);
+  const list = SPELLINGS.get(bucket) ?? [];
+  if (!list.some(([s]) => s === spelling)) list.push([spelling, key]);
+  SPELLINGS.set(bucket, list);
+}
+
+for (const name of COMMON) {
+  const key = name.toLowerCase();
+  addSpelling(name, key);
+  addSpelling(key, key);
+  addSpelling(name.toUpperCase(), key);
+}
+for (const [letter, key] of Object.entries(COMPACT)) {
+  addSpelling(letter, key);
+  addSpelling(letter.toUpperCase(), key);
+}
+
+/** Array form of SPELLINGS, indexed by `length * 128 + first char`, for the hot path. */
+const BUCKETS: Array<Array<[string, string]> | undefined> = new Array<undefined>(41 * 128).fill(undefined);
+for (const [bucket, list] of SPELLINGS) BUCKETS[bucket] = list;
+
+/**
+ * If `text[start, end)` is one of the known spellings, that spelling (equal to the
+ * slice, but shared) and its key; otherwise undefined.
+ */
+export function knownHeaderAt(text: string, start: number, end: number): [string, string] | undefined {
+  const length = end - start;
+  const c = text.charCodeAt(start);
+  if (length > 40 || c >= 128) return undefined;
+  const list = BUCKETS[length * 128 + c];
+  if (list === undefined) return undefined;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    if (text.startsWith(entry[0], start)) return entry;
+  }
+  return undefined;
+}
+
+/**
+ * Every known spelling → key, for names that come from code rather than the wire:
+ * string literals carry a cached hash, so for them a Map lookup is the cheap way.
+ */
+const BY_SPELLING = new Map<string, string>();
+for (const list of SPELLINGS.values()) for (const [spelling, key] of list) BY_SPELLING.set(spelling, key);
+
 /** The lower-case long name of a header, resolving compact forms. */
 export function headerKey(name: string): string {
+  const byName = BY_SPELLING.get(name);
+  if (byName !== undefined) return byName;
+  const known = knownHeaderAt(name, 0, name.length);
+  if (known !== undefined) return known[1];
   if (name.length === 1) {
     const lower = name.toLowerCase();
     return COMPACT[lower] ?? lower;

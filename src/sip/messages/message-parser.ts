@@ -1,12 +1,12 @@
 import { parseCSeq } from './cseq.js';
-import { isToken } from './grammar.js';
+import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
 import type { HeaderField } from './header-field.js';
-import { headerKey } from './header-names.js';
+import { headerKey, knownHeaderAt } from './header-names.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
 import { SipRequest } from './sip-request.js';
 import { SipResponse } from './sip-response.js';
-import { parseUri } from './uri.js';
+import { parseUri, type Uri } from './uri.js';
 import { Via } from './via.js';
 
 /** Size bounds that keep a hostile peer from making us allocate without limit. */
@@ -34,7 +34,7 @@ export function isRequest(m: SipMessageAny): m is SipRequest {
  */
 export function parseMessage(data: Buffer, limits?: Partial<ParseLimits>): SipMessageAny {
   try {
-    return parseUnchecked(data, { ...DEFAULT_PARSE_LIMITS, ...limits });
+    return parseUnchecked(data, limits === undefined ? DEFAULT_PARSE_LIMITS : { ...DEFAULT_PARSE_LIMITS, ...limits });
   } catch (error) {
     if (error instanceof SipParseError) throw error;
     throw new SipParseError('unparseable message', { cause: error });
@@ -46,29 +46,36 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   let start = 0;
   while (start < data.length && (data[start] === 13 || data[start] === 10)) start++;
-  let headerEnd = data.indexOf('\r\n\r\n', start, 'latin1');
+  // Decoding the whole datagram at once is cheaper than searching the bytes and then
+  // decoding the head. When it decodes to as many characters as it has bytes, every
+  // byte became one character, so character offsets are byte offsets. Otherwise (a
+  // UTF-8 display name, a binary body) fall back to searching the bytes.
+  let text = data.toString('utf8', start);
+  let headerEnd: number;
   let bodyStart: number;
-  if (headerEnd >= 0) bodyStart = headerEnd + 4;
-  else {
-    // Tolerate bare-LF line ends from sloppy peers.
-    headerEnd = data.indexOf('\n\n', start, 'latin1');
-    if (headerEnd < 0) throw new SipParseError('no empty line after the headers');
-    bodyStart = headerEnd + 2;
+  if (text.length === data.length - start) {
+    headerEnd = text.indexOf('\r\n\r\n');
+    if (headerEnd >= 0) bodyStart = start + headerEnd + 4;
+    else {
+      // Tolerate bare-LF line ends from sloppy peers.
+      headerEnd = text.indexOf('\n\n');
+      if (headerEnd < 0) throw new SipParseError('no empty line after the headers');
+      bodyStart = start + headerEnd + 2;
+    }
+  } else {
+    let end = data.indexOf('\r\n\r\n', start, 'latin1');
+    if (end >= 0) bodyStart = end + 4;
+    else {
+      end = data.indexOf('\n\n', start, 'latin1');
+      if (end < 0) throw new SipParseError('no empty line after the headers');
+      bodyStart = end + 2;
+    }
+    text = data.toString('utf8', start, end);
+    headerEnd = text.length;
   }
-  const head = data.toString('utf8', start, headerEnd);
-  const lines = splitLines(head, limits);
-  const startLine = lines[0]!;
   const fields: HeaderField[] = [];
   const keys: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new SipParseError(`malformed header line "${clip(line)}"`);
-    const name = line.slice(0, colon).trimEnd();
-    if (!isToken(name)) throw new SipParseError(`bad header name "${clip(name)}"`);
-    fields.push({ name, value: line.slice(colon + 1).trim() });
-    keys.push(headerKey(name));
-  }
+  const startLine = splitHeaders(text, headerEnd, limits, fields, keys);
   if (fields.length > limits.maxHeaders) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
 
   const message = parseStartLine(startLine, fields, keys);
@@ -77,39 +84,97 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   return message;
 }
 
-/** Splits the header block into lines, unfolding continuation lines (RFC 3261 §7.3.1). */
-function splitLines(head: string, limits: ParseLimits): string[] {
-  const lines: string[] = [];
-  let pos = 0;
-  while (pos <= head.length) {
-    let nl = head.indexOf('\n', pos);
-    if (nl < 0) nl = head.length;
-    const line = head.slice(pos, nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+/**
+ * Cuts the header block `text[0, headEnd)` into the start line (returned) and header
+ * fields (appended to `fields`/`keys`), unfolding continuation lines (RFC 3261
+ * §7.3.1). A line is only looked at once it is known not to continue on the next one.
+ */
+function splitHeaders(text: string, headEnd: number, limits: ParseLimits, fields: HeaderField[], keys: string[]): string {
+  let nl = text.indexOf('\n');
+  if (nl < 0 || nl > headEnd) nl = headEnd;
+  let lineEnd = nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  if (lineEnd > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+  if (lineEnd === 0) throw new SipParseError('empty line inside the headers');
+  const c0 = text.charCodeAt(0);
+  if (c0 === 32 || c0 === 9) throw new SipParseError('white space before the start line');
+  const startLine = text.slice(0, lineEnd);
+  let lines = 1;
+  let pos = nl + 1;
+  while (pos <= headEnd) {
+    const lineStart = pos;
+    nl = text.indexOf('\n', pos);
+    if (nl < 0 || nl > headEnd) nl = headEnd;
+    lineEnd = nl > lineStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
     pos = nl + 1;
-    if (line.length > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
-    const c = line.charCodeAt(0);
-    if ((c === 32 || c === 9) && lines.length > 1) {
-      lines[lines.length - 1] += ' ' + line.trim();
-      if (lines[lines.length - 1]!.length > limits.maxLineLength) throw new SipParseError('folded header too long');
-      continue;
-    }
-    if (line.length === 0) throw new SipParseError('empty line inside the headers');
-    if (c === 32 || c === 9) throw new SipParseError(lines.length === 0 ? 'white space before the start line' : 'continuation line without a header');
-    lines.push(line);
-    if (lines.length > limits.maxHeaders + 1) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
+    if (lineEnd - lineStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+    if (lineEnd === lineStart) throw new SipParseError('empty line inside the headers');
+    const c = text.charCodeAt(lineStart);
+    if (c === 32 || c === 9) throw new SipParseError('continuation line without a header');
+    if (++lines > limits.maxHeaders + 1) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
+    const next = pos <= headEnd ? text.charCodeAt(pos) : 0;
+    if (next === 32 || next === 9) {
+      // Folded: gather the continuation lines, then split the unfolded line.
+      let folded = text.slice(lineStart, lineEnd);
+      while (pos <= headEnd && (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9)) {
+        const contStart = pos;
+        nl = text.indexOf('\n', pos);
+        if (nl < 0 || nl > headEnd) nl = headEnd;
+        const contEnd = nl > contStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        pos = nl + 1;
+        if (contEnd - contStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+        folded += ' ' + text.slice(contStart, contEnd).trim();
+        if (folded.length > limits.maxLineLength) throw new SipParseError('folded header too long');
+      }
+      addField(folded, 0, folded.length, fields, keys);
+    } else addField(text, lineStart, lineEnd, fields, keys);
   }
-  return lines;
+  return startLine;
+}
+
+/** Adds the header line `text[start, end)` as a field: name as written, value trimmed. */
+function addField(text: string, start: number, end: number, fields: HeaderField[], keys: string[]): void {
+  const colon = text.indexOf(':', start);
+  if (colon <= start || colon >= end) throw new SipParseError(`malformed header line "${clip(text.slice(start, end))}"`);
+  let nameEnd = colon;
+  if (isTrimmable(text.charCodeAt(nameEnd - 1))) nameEnd = backTrimmable(text, start, nameEnd);
+  let vs = colon + 1;
+  if (vs < end && isTrimmable(text.charCodeAt(vs))) {
+    // Usually exactly one space after the colon.
+    vs = vs + 1 < end && text.charCodeAt(vs) === 32 && !isTrimmable(text.charCodeAt(vs + 1)) ? vs + 1 : skipTrimmable(text, vs, end);
+  }
+  let ve = end;
+  if (ve > vs && isTrimmable(text.charCodeAt(ve - 1))) ve = backTrimmable(text, vs, ve);
+  const value = text.slice(vs, ve);
+  // A known spelling is a valid token by construction and brings its key along.
+  const known = knownHeaderAt(text, start, nameEnd);
+  if (known !== undefined) {
+    fields.push({ name: known[0], value });
+    keys.push(known[1]);
+    return;
+  }
+  const name = text.slice(start, nameEnd);
+  if (!isTokenAt(text, start, nameEnd)) throw new SipParseError(`bad header name "${clip(name)}"`);
+  fields.push({ name, value });
+  keys.push(headerKey(name));
 }
 
 function parseStartLine(line: string, fields: HeaderField[], keys: string[]): SipMessageAny {
   if (line.startsWith('SIP/')) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-    const m = /^SIP\/(\d+\.\d+) (\d{3})(?: (.*))?$/.exec(line);
-    if (!m) throw new SipParseError(`bad status line "${clip(line)}"`);
-    if (m[1] !== '2.0') throw new SipParseError(`unsupported SIP version ${m[1]}`);
-    const status = Number(m[2]);
+    let status: number;
+    let reason: string;
+    if (isPlainStatusLine(line)) {
+      status = (line.charCodeAt(8) - 48) * 100 + (line.charCodeAt(9) - 48) * 10 + (line.charCodeAt(10) - 48);
+      reason = line.length > 11 ? line.slice(12) : '';
+    } else {
+      const m = /^SIP\/(\d+\.\d+) (\d{3})(?: (.*))?$/.exec(line);
+      if (!m) throw new SipParseError(`bad status line "${clip(line)}"`);
+      if (m[1] !== '2.0') throw new SipParseError(`unsupported SIP version ${m[1]}`);
+      status = Number(m[2]);
+      reason = m[3] ?? '';
+    }
     if (status < 100 || status > 699) throw new SipParseError(`bad status code ${status}`);
-    return new SipResponse(status, m[3] ?? '', fields, Buffer.alloc(0), keys);
+    return new SipResponse(status, reason, fields, NO_BODY, keys);
   }
   // Request-Line = Method SP Request-URI SP SIP-Version
   const sp1 = line.indexOf(' ');
@@ -117,22 +182,47 @@ function parseStartLine(line: string, fields: HeaderField[], keys: string[]): Si
   if (sp1 <= 0 || sp2 === sp1) throw new SipParseError(`bad request line "${clip(line)}"`);
   const method = line.slice(0, sp1);
   const uriText = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
   if (!isToken(method)) throw new SipParseError(`bad method "${clip(method)}"`);
   if (uriText.length === 0 || uriText.includes(' ') || uriText.includes('\t')) {
     throw new SipParseError('bad Request-URI (white space inside)');
   }
-  const request = new SipRequest(method, parseUri('sip:invalid'), fields, Buffer.alloc(0), keys);
-  if (!/^SIP\/\d+\.\d+$/.test(version)) throw new SipParseError(`bad SIP version "${clip(version)}"`, answerable(request));
-  if (version !== 'SIP/2.0') {
+  if (!(line.length - sp2 === 8 && line.endsWith(' SIP/2.0'))) {
+    const version = line.slice(sp2 + 1);
+    const request = unparsedRequest(method, fields, keys);
+    if (!/^SIP\/\d+\.\d+$/.test(version)) throw new SipParseError(`bad SIP version "${clip(version)}"`, answerable(request));
     throw new SipParseError(`unsupported SIP version ${version.slice(4)}`, { ...answerable(request), status: 505 });
   }
+  let uri: Uri;
   try {
-    request.uri = parseUri(uriText);
+    uri = parseUri(uriText);
   } catch (error) {
-    throw new SipParseError((error as SipParseError).reason ?? 'bad Request-URI', answerable(request));
+    throw new SipParseError((error as SipParseError).reason ?? 'bad Request-URI', answerable(unparsedRequest(method, fields, keys)));
   }
-  return request;
+  return new SipRequest(method, uri, fields, NO_BODY, keys);
+}
+
+/** A request whose Request-URI could not be used, built only to go into an error so that the error can be answered. */
+function unparsedRequest(method: string, fields: HeaderField[], keys: string[]): SipRequest {
+  return new SipRequest(method, parseUri('sip:invalid'), fields, NO_BODY, keys);
+}
+
+/**
+ * `SIP/2.0 ddd` optionally followed by ` reason` without the characters `.` refuses
+ * in the full regular expression: the shape of nearly every status line.
+ */
+function isPlainStatusLine(line: string): boolean {
+  if (line.length < 11 || !line.startsWith('SIP/2.0 ')) return false;
+  for (let i = 8; i < 11; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (line.length === 11) return true;
+  if (line.charCodeAt(11) !== 32) return false;
+  for (let i = 12; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return false;
+  }
+  return true;
 }
 
 function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny): Buffer {
@@ -140,34 +230,42 @@ function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny): B
   const cl = message.getHeader('content-length');
   if (cl === undefined) return data.subarray(bodyStart);
   const t = cl.trim();
-  if (!/^[0-9]{1,10}$/.test(t)) throw new SipParseError(`bad Content-Length "${clip(t)}"`, answerableMessage(message));
-  const length = Number(t);
+  const length = parseDigits(t);
+  if (length === undefined) throw new SipParseError(`bad Content-Length "${clip(t)}"`, answerableMessage(message));
   // RFC 3261 §18.3: on datagrams, bytes beyond Content-Length are discarded; a shorter body is an error.
   if (length > available) throw new SipParseError('Content-Length larger than the body', answerableMessage(message));
-  return data.subarray(bodyStart, bodyStart + length);
+  return length === 0 ? Buffer.alloc(0) : data.subarray(bodyStart, bodyStart + length);
 }
 
 function validateMandatory(message: SipMessageAny): void {
-  const opts = answerableMessage(message);
-  for (const [key, display] of [['via', 'Via'], ['from', 'From'], ['to', 'To'], ['call-id', 'Call-ID'], ['cseq', 'CSeq']] as const) {
+  for (const [key, display] of MANDATORY) {
     const v = message.getHeader(key);
-    if (v === undefined || v.length === 0) throw new SipParseError(`missing ${display} header`, opts);
+    if (v === undefined || v.length === 0) throw new SipParseError(`missing ${display} header`, answerableMessage(message));
   }
   try {
-    message.topVia;
-    message.from;
-    message.to;
+    // What every layer reads of these is checked here, so that it cannot fail later:
+    // the top Via with its parameters (branch), From and To with theirs (tags, read
+    // by every layer, so cut out now). The From/To URIs are left for their first
+    // reader (NameAddr.parseLazy).
+    message.topVia!.params.check();
+    void message.from.tag;
+    void message.to.tag;
     const cseq = message.cseq;
     if (message instanceof SipRequest && cseq.method !== message.method) {
       throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`);
     }
     const mf = message.getHeader('max-forwards');
-    if (mf !== undefined && !/^[0-9]{1,10}$/.test(mf.trim())) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
+    if (mf !== undefined && parseDigits(mf.trim()) === undefined) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
   } catch (error) {
-    if (error instanceof SipParseError) throw new SipParseError(error.reason, opts);
+    if (error instanceof SipParseError) throw new SipParseError(error.reason, answerableMessage(message));
     throw error;
   }
 }
+
+/** Stands in until extractBody has run. */
+const NO_BODY = Buffer.alloc(0);
+
+const MANDATORY = [['via', 'Via'], ['from', 'From'], ['to', 'To'], ['call-id', 'Call-ID'], ['cseq', 'CSeq']] as const;
 
 /** A request can be answered when its top Via parses and the headers a response copies are there. */
 function answerableMessage(message: SipMessageAny): { request?: SipRequest } {

@@ -1,10 +1,11 @@
 import { parseCSeq, type CSeq } from './cseq.js';
-import { splitOutside } from './grammar.js';
+import { backTrimmable, listItemEnd, parseDigits, skipTrimmable, splitOutside } from './grammar.js';
 import type { HeaderField } from './header-field.js';
 import { headerKey } from './header-names.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
 import { Via } from './via.js';
+import { encodeWire } from './wire-encoder.js';
 
 /**
  * What requests and responses share: ordered header fields and a body. Header
@@ -16,7 +17,15 @@ export abstract class SipMessage {
   body: Buffer;
   protected fields: HeaderField[];
   private keys: string[];
-  private cache: Map<string, unknown> | undefined;
+  // Typed views, parsed on first read; any header mutation drops them all (dropCache).
+  private viasCache: Via[] | undefined = undefined;
+  private topViaCache: Via | null | undefined = undefined;
+  private fromCache: NameAddr | undefined = undefined;
+  private toCache: NameAddr | undefined = undefined;
+  private cseqCache: CSeq | undefined = undefined;
+  private contactsCache: NameAddr[] | undefined = undefined;
+  private routesCache: NameAddr[] | undefined = undefined;
+  private recordRoutesCache: NameAddr[] | undefined = undefined;
 
   protected constructor(fields: HeaderField[], body: Buffer, keys?: string[]) {
     this.fields = fields;
@@ -33,7 +42,7 @@ export abstract class SipMessage {
   abstract startLine(): string;
 
   getHeader(name: string): string | undefined {
-    const i = this.keys.indexOf(headerKey(name));
+    const i = this.indexOfName(name);
     return i < 0 ? undefined : this.fields[i]!.value;
   }
 
@@ -53,7 +62,7 @@ export abstract class SipMessage {
   }
 
   hasHeader(name: string): boolean {
-    return this.keys.indexOf(headerKey(name)) >= 0;
+    return this.indexOfName(name) >= 0;
   }
 
   setHeader(name: string, value: string): this {
@@ -67,21 +76,21 @@ export abstract class SipMessage {
         this.fields.splice(i, 1);
       }
     }
-    this.cache = undefined;
+    this.dropCache();
     return this;
   }
 
   appendHeader(name: string, value: string): this {
     this.fields.push({ name, value });
     this.keys.push(headerKey(name));
-    this.cache = undefined;
+    this.dropCache();
     return this;
   }
 
   prependHeader(name: string, value: string): this {
     this.fields.unshift({ name, value });
     this.keys.unshift(headerKey(name));
-    this.cache = undefined;
+    this.dropCache();
     return this;
   }
 
@@ -95,21 +104,43 @@ export abstract class SipMessage {
         n++;
       }
     }
-    if (n > 0) this.cache = undefined;
+    if (n > 0) this.dropCache();
     return n;
   }
 
   get vias(): Via[] {
-    return this.cached('via', () => this.getHeaderValues('via').map((v) => Via.parse(v)));
+    let vias = this.viasCache;
+    if (vias === undefined) {
+      vias = [];
+      // The top Via is usually parsed already (the parser checks it): reuse it.
+      const top = this.topViaCache ?? undefined;
+      for (let i = 0; i < this.keys.length; i++) {
+        if (this.keys[i] !== 'via') continue;
+        const text = this.fields[i]!.value;
+        for (let pos = 0; pos <= text.length; ) {
+          const comma = listItemEnd(text, pos);
+          const s = skipTrimmable(text, pos, comma);
+          if (s < comma) vias.push(vias.length === 0 && top !== undefined ? top : Via.parseAt(text, s, comma));
+          pos = comma + 1;
+        }
+      }
+      this.viasCache = vias;
+    }
+    return vias;
   }
 
   get topVia(): Via | undefined {
-    return this.cached('topvia', () => {
-      const first = this.getHeader('via');
-      if (first === undefined) return undefined;
-      const comma = splitOutside(first, 44)[0] ?? '';
-      return Via.parse(comma);
-    });
+    let top = this.topViaCache;
+    if (top === undefined) {
+      const first = this.valueOf('via');
+      if (first === undefined) top = null;
+      else {
+        const end = listItemEnd(first, 0);
+        top = Via.parseAt(first, 0, end);
+      }
+      this.topViaCache = top;
+    }
+    return top ?? undefined;
   }
 
   /** Replaces the first Via value, splitting a combined `Via: a, b` line if needed. */
@@ -119,7 +150,7 @@ export abstract class SipMessage {
     const parts = splitOutside(this.fields[i]!.value, 44);
     parts[0] = via.toString();
     this.fields[i] = { name: this.fields[i]!.name, value: parts.join(', ') };
-    this.cache = undefined;
+    this.dropCache();
     return this;
   }
 
@@ -134,16 +165,24 @@ export abstract class SipMessage {
     } else {
       this.fields[i] = { name: this.fields[i]!.name, value: parts.join(', ') };
     }
-    this.cache = undefined;
+    this.dropCache();
     return this;
   }
 
   get from(): NameAddr {
-    return this.cached('from', () => NameAddr.parse(this.required('from', 'From')));
+    if (this.fromCache === undefined) {
+      const text = this.required('from', 'From');
+      this.fromCache = NameAddr.parseLazy(text, 0, text.length);
+    }
+    return this.fromCache;
   }
 
   get to(): NameAddr {
-    return this.cached('to', () => NameAddr.parse(this.required('to', 'To')));
+    if (this.toCache === undefined) {
+      const text = this.required('to', 'To');
+      this.toCache = NameAddr.parseLazy(text, 0, text.length);
+    }
+    return this.toCache;
   }
 
   get callId(): string {
@@ -151,19 +190,31 @@ export abstract class SipMessage {
   }
 
   get cseq(): CSeq {
-    return this.cached('cseq', () => parseCSeq(this.required('cseq', 'CSeq')));
+    return (this.cseqCache ??= parseCSeq(this.required('cseq', 'CSeq')));
   }
 
   get contacts(): NameAddr[] {
-    return this.cached('contact', () => {
-      if (this.isWildcardContact) return [];
-      return this.getHeaderValues('contact').map((v) => NameAddr.parse(v));
-    });
+    return (this.contactsCache ??= this.isWildcardContact ? [] : this.addressList('contact'));
   }
 
   get isWildcardContact(): boolean {
-    const values = this.getHeaderValues('contact');
-    return values.length === 1 && values[0] === '*';
+    // True only for a lone `*` across all Contact values (RFC 3261 §10.2.2).
+    let count = 0;
+    let star = false;
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== 'contact') continue;
+      const text = this.fields[i]!.value;
+      for (let pos = 0; pos <= text.length; ) {
+        const comma = listItemEnd(text, pos);
+        const s = skipTrimmable(text, pos, comma);
+        if (s < comma) {
+          count++;
+          star = backTrimmable(text, s, comma) === s + 1 && text.charCodeAt(s) === 42;
+        }
+        pos = comma + 1;
+      }
+    }
+    return count === 1 && star;
   }
 
   get maxForwards(): number | undefined {
@@ -187,11 +238,11 @@ export abstract class SipMessage {
   }
 
   get routes(): NameAddr[] {
-    return this.cached('route', () => this.getHeaderValues('route').map((v) => NameAddr.parse(v)));
+    return (this.routesCache ??= this.addressList('route'));
   }
 
   get recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => this.getHeaderValues('record-route').map((v) => NameAddr.parse(v)));
+    return (this.recordRoutesCache ??= this.addressList('record-route'));
   }
 
   get supported(): string[] {
@@ -216,6 +267,7 @@ export abstract class SipMessage {
 
   /** The message as wire bytes; Content-Length always states the body's byte length. */
   serialize(): Buffer {
+    const body = this.body;
     let head = this.startLine() + '\r\n';
     let wroteLength = false;
     for (let i = 0; i < this.fields.length; i++) {
@@ -223,15 +275,14 @@ export abstract class SipMessage {
       if (this.keys[i] === 'content-length') {
         if (wroteLength) continue;
         wroteLength = true;
-        head += `${f.name}: ${this.body.length}\r\n`;
+        head += f.name + ': ' + body.length + '\r\n';
       } else {
-        head += `${f.name}: ${f.value}\r\n`;
+        head += f.name + ': ' + f.value + '\r\n';
       }
     }
-    if (!wroteLength) head += `Content-Length: ${this.body.length}\r\n`;
+    if (!wroteLength) head += 'Content-Length: ' + body.length + '\r\n';
     head += '\r\n';
-    if (this.body.length === 0) return Buffer.from(head, 'utf8');
-    return Buffer.concat([Buffer.from(head, 'utf8'), this.body]);
+    return encodeWire(head, body);
   }
 
   toString(): string {
@@ -242,26 +293,64 @@ export abstract class SipMessage {
     return { fields: this.fields.map((f) => ({ name: f.name, value: f.value })), keys: [...this.keys] };
   }
 
+  /**
+   * Index of the first field with this header name. Keys are headerKey's output and
+   * headerKey maps a key to itself, so a name found among the keys as given (the
+   * lower-case long names callers mostly pass) needs no normalizing.
+   */
+  private indexOfName(name: string): number {
+    const i = this.keys.indexOf(name);
+    if (i >= 0) return i;
+    const key = headerKey(name);
+    return key === name ? -1 : this.keys.indexOf(key);
+  }
+
+  /** The first value of the header with this key (already lower-case and long-form). */
+  private valueOf(key: string): string | undefined {
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.fields[i]!.value;
+  }
+
   private required(key: string, display: string): string {
-    const v = this.getHeader(key);
+    const v = this.valueOf(key);
     if (v === undefined || v.length === 0) throw new SipParseError(`missing ${display} header`);
     return v;
   }
 
   private integer(key: string, display: string): number | undefined {
-    const v = this.getHeader(key);
+    const v = this.valueOf(key);
     if (v === undefined) return undefined;
     const t = v.trim();
-    if (!/^[0-9]{1,10}$/.test(t)) throw new SipParseError(`bad ${display} "${t}"`);
-    return Number(t);
+    const n = parseDigits(t);
+    if (n === undefined) throw new SipParseError(`bad ${display} "${t}"`);
+    return n;
   }
 
-  private cached<T>(key: string, compute: () => T): T {
-    if (this.cache === undefined) this.cache = new Map();
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const v = compute();
-    this.cache.set(key, v);
-    return v;
+  /** Every name-addr of every field with this key, in order, parsed in place with their URIs left for later. */
+  private addressList(key: string): NameAddr[] {
+    const out: NameAddr[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (this.keys[i] !== key) continue;
+      const text = this.fields[i]!.value;
+      for (let pos = 0; pos <= text.length; ) {
+        const comma = listItemEnd(text, pos);
+        const s = skipTrimmable(text, pos, comma);
+        if (s < comma) out.push(NameAddr.parseLazy(text, s, comma));
+        pos = comma + 1;
+      }
+    }
+    return out;
+  }
+
+  private dropCache(): void {
+    this.viasCache = undefined;
+    this.topViaCache = undefined;
+    this.fromCache = undefined;
+    this.toCache = undefined;
+    this.cseqCache = undefined;
+    this.contactsCache = undefined;
+    this.routesCache = undefined;
+    this.recordRoutesCache = undefined;
   }
 }
 

@@ -63,7 +63,8 @@ export class SipUri {
     s += this.host;
     if (this.port !== undefined) s += ':' + this.port;
     s += this.params.toString(';');
-    if (this.headers.size > 0) s += '?' + this.headers.toString('&');
+    const headers = this.headers.toString('&');
+    if (headers.length > 0) s += '?' + headers;
     return s;
   }
 }

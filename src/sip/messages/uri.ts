@@ -1,5 +1,5 @@
 import { GenericUri } from './generic-uri.js';
-import { isHost, parsePort, unescapeUriPart } from './grammar.js';
+import { isHost, isTrimmable, parsePortAt, unescapeUriPart } from './grammar.js';
 import { Parameters } from './parameters.js';
 import { SipParseError } from './sip-parse-error.js';
 import { SipUri } from './sip-uri.js';
@@ -12,13 +12,23 @@ export type Uri = SipUri | TelUri | GenericUri;
 export function parseUri(text: string): Uri {
   const colon = text.indexOf(':');
   if (colon <= 0) throw new SipParseError(`bad URI "${clip(text)}"`);
-  const scheme = text.slice(0, colon).toLowerCase();
-  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) throw new SipParseError(`bad URI scheme in "${clip(text)}"`);
+  const scheme = schemeOf(text, colon);
+  if (scheme === undefined) throw new SipParseError(`bad URI scheme in "${clip(text)}"`);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipParts(scheme, text, colon + 1);
   const rest = text.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipParts(scheme, rest, text);
   if (scheme === 'tel') return parseTel(rest, text);
-  if (rest.length === 0 || /[\s<>"]/.test(rest)) throw new SipParseError(`bad URI "${clip(text)}"`);
+  if (rest.length === 0 || hasSpaceQuoteOrAngle(text, colon + 1, text.length)) throw new SipParseError(`bad URI "${clip(text)}"`);
   return new GenericUri(scheme, rest);
+}
+
+/**
+ * Whether `text` starts with a well-formed scheme and colon: the check done on a URI
+ * whose full parse is left for later (NameAddr), so that plain garbage such as `*` is
+ * still refused when the header is parsed.
+ */
+export function hasUriScheme(text: string): boolean {
+  const colon = text.indexOf(':');
+  return colon > 0 && schemeOf(text, colon) !== undefined;
 }
 
 /** Parses a `sip:`/`sips:` URI; anything else is an error. */
@@ -28,59 +38,85 @@ export function parseSipUri(text: string): SipUri {
   return uri;
 }
 
-function parseSipParts(scheme: 'sip' | 'sips', rest: string, whole: string): SipUri {
+/**
+ * The lower-cased scheme `text[0, colon)` (RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )),
+ * or undefined if it is not one. The common schemes come back as literals, without slicing.
+ */
+function schemeOf(text: string, colon: number): string | undefined {
+  let upper = false;
+  for (let i = 0; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) continue;
+    if (c >= 65 && c <= 90) upper = true;
+    else if (i === 0 || !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) {
+      // Outside ASCII, toLowerCase can still map a character into the grammar (U+212A KELVIN SIGN → "k").
+      if (c < 128) return undefined;
+      const lower = text.slice(0, colon).toLowerCase();
+      return /^[a-z][a-z0-9+.-]*$/.test(lower) ? lower : undefined;
+    }
+  }
+  if (colon === 3 && (text.charCodeAt(0) | 32) === 115 && (text.charCodeAt(1) | 32) === 105 && (text.charCodeAt(2) | 32) === 112) return 'sip';
+  if (colon === 4 && (text.charCodeAt(0) | 32) === 115 && (text.charCodeAt(1) | 32) === 105 && (text.charCodeAt(2) | 32) === 112 && (text.charCodeAt(3) | 32) === 115) return 'sips';
+  const s = text.slice(0, colon);
+  return upper ? s.toLowerCase() : s;
+}
+
+/** Whether `text[start, end)` holds white space (as /\s/ means it), `<`, `>` or `"`. */
+function hasSpaceQuoteOrAngle(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 60 || c === 62 || c === 34 || isTrimmable(c)) return true;
+  }
+  return false;
+}
+
+/** Parses the part of a `sip:`/`sips:` URI that starts at `from` (after the colon). */
+function parseSipParts(scheme: 'sip' | 'sips', text: string, from: number): SipUri {
+  const end = text.length;
   // '@' may appear only as the userinfo delimiter: RFC 3261 §25.1 requires it escaped elsewhere.
-  const at = rest.indexOf('@');
+  const at = text.indexOf('@', from);
   let user: string | undefined;
   let password: string | undefined;
-  let hostPart = rest;
+  let hostStart = from;
   if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    hostPart = rest.slice(at + 1);
-    const pc = userinfo.indexOf(':');
-    user = pc < 0 ? userinfo : userinfo.slice(0, pc);
-    if (pc >= 0) password = userinfo.slice(pc + 1);
-    if (user.length === 0) throw new SipParseError(`empty user in URI "${clip(whole)}"`);
-    if (/[\s<>"]/.test(userinfo)) throw new SipParseError(`bad character in URI user part "${clip(whole)}"`);
+    const pc = text.indexOf(':', from);
+    const userEnd = pc >= 0 && pc < at ? pc : at;
+    if (userEnd === from) throw new SipParseError(`empty user in URI "${clip(text)}"`);
+    user = text.slice(from, userEnd);
+    if (userEnd < at) password = text.slice(userEnd + 1, at);
+    if (hasSpaceQuoteOrAngle(text, from, at)) throw new SipParseError(`bad character in URI user part "${clip(text)}"`);
+    hostStart = at + 1;
   }
-  let headersText = '';
-  const q = hostPart.indexOf('?');
-  if (q >= 0) {
-    headersText = hostPart.slice(q + 1);
-    hostPart = hostPart.slice(0, q);
-  }
-  let paramsText = '';
-  const semi = hostPart.indexOf(';');
-  if (semi >= 0) {
-    paramsText = hostPart.slice(semi);
-    hostPart = hostPart.slice(0, semi);
-  }
-  let host = hostPart;
+  const q = text.indexOf('?', hostStart);
+  const paramsEnd = q < 0 ? end : q;
+  let semi = text.indexOf(';', hostStart);
+  if (semi >= paramsEnd) semi = -1;
+  const hostEnd = semi < 0 ? paramsEnd : semi;
+  let host: string;
   let port: number | undefined;
-  if (hostPart.charCodeAt(0) === 91 /* [ */) {
-    const close = hostPart.indexOf(']');
-    if (close < 0) throw new SipParseError(`unterminated IPv6 reference in URI "${clip(whole)}"`);
-    host = hostPart.slice(0, close + 1);
-    const after = hostPart.slice(close + 1);
-    if (after.length > 0) {
-      if (after.charCodeAt(0) !== 58) throw new SipParseError(`bad host in URI "${clip(whole)}"`);
-      port = parsePort(after.slice(1));
-      if (port === undefined) throw new SipParseError(`bad port in URI "${clip(whole)}"`);
+  if (text.charCodeAt(hostStart) === 91 /* [ */) {
+    const close = text.indexOf(']', hostStart);
+    if (close < 0 || close >= hostEnd) throw new SipParseError(`unterminated IPv6 reference in URI "${clip(text)}"`);
+    host = text.slice(hostStart, close + 1);
+    if (close + 1 < hostEnd) {
+      if (text.charCodeAt(close + 1) !== 58) throw new SipParseError(`bad host in URI "${clip(text)}"`);
+      port = parsePortAt(text, close + 2, hostEnd);
+      if (port === undefined) throw new SipParseError(`bad port in URI "${clip(text)}"`);
     }
   } else {
-    const pc = hostPart.lastIndexOf(':');
-    if (pc >= 0) {
-      host = hostPart.slice(0, pc);
-      port = parsePort(hostPart.slice(pc + 1));
-      if (port === undefined) throw new SipParseError(`bad port in URI "${clip(whole)}"`);
-    }
+    const pc = hostEnd > hostStart ? text.lastIndexOf(':', hostEnd - 1) : -1;
+    if (pc >= hostStart) {
+      host = text.slice(hostStart, pc);
+      port = parsePortAt(text, pc + 1, hostEnd);
+      if (port === undefined) throw new SipParseError(`bad port in URI "${clip(text)}"`);
+    } else host = text.slice(hostStart, hostEnd);
   }
   if (!isHost(host)) throw new SipParseError(`bad host "${clip(host)}" in URI`);
   const init: ConstructorParameters<typeof SipUri>[0] = {
     scheme,
     host,
-    params: Parameters.parse(paramsText, ';', 'URI parameter'),
-    headers: Parameters.parse(headersText, '&', 'URI header'),
+    params: Parameters.parse(semi < 0 ? '' : text.slice(semi, paramsEnd), ';', 'URI parameter'),
+    headers: Parameters.parse(q < 0 ? '' : text.slice(q + 1), '&', 'URI header'),
   };
   if (user !== undefined) init.user = user;
   if (password !== undefined) init.password = password;

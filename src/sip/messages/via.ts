@@ -1,8 +1,12 @@
-import { isHost, isToken, parsePort } from './grammar.js';
+import { backTrimmable, isHost, isTokenAt, isTrimmable, isWsp, parsePort, parsePortAt, skipTrimmable } from './grammar.js';
 import { Parameters } from './parameters.js';
 import { SipParseError } from './sip-parse-error.js';
 
-/** One Via hop (RFC 3261 §20.42, RFC 3581 `rport`). */
+/**
+ * One Via hop (RFC 3261 §20.42, RFC 3581 `rport`). Via.parse checks everything;
+ * the Vias of a parsed message (Via.parseAt) check their parameters on first read,
+ * except the top one, which parseMessage checks.
+ */
 export class Via {
   protocol: string;
   /** Upper case, e.g. `UDP`, `TCP`, `TLS`. */
@@ -14,7 +18,9 @@ export class Via {
 
   constructor(init: { protocol?: string; transport: string; host: string; port?: number; params?: Parameters }) {
     this.protocol = init.protocol ?? 'SIP/2.0';
-    this.transport = init.transport.toUpperCase();
+    // Parsed transports arrive upper-cased already; toUpperCase is a runtime call worth skipping for them.
+    const t = init.transport;
+    this.transport = t === 'UDP' || t === 'TCP' || t === 'TLS' ? t : t.toUpperCase();
     this.host = init.host;
     if (init.port !== undefined) this.port = init.port;
     this.params = init.params ?? new Parameters();
@@ -59,42 +65,20 @@ export class Via {
   }
 
   static parse(text: string): Via {
-    const s = text.trim();
-    // sent-protocol = protocol-name SLASH protocol-version SLASH transport, with LWS allowed around SLASH.
-    const m = /^([^\s/]+)[ \t]*\/[ \t]*([^\s/]+)[ \t]*\/[ \t]*([^\s/;]+)[ \t]+(.*)$/s.exec(s);
-    if (!m) throw new SipParseError(`bad Via "${clip(s)}"`);
-    const [, name, version, transport, rest] = m as unknown as [string, string, string, string, string];
-    if (!isToken(name) || !isToken(version) || !isToken(transport)) throw new SipParseError(`bad Via protocol in "${clip(s)}"`);
-    const semi = rest.indexOf(';');
-    const sentBy = (semi < 0 ? rest : rest.slice(0, semi)).trim();
-    let host = sentBy;
-    let port: number | undefined;
-    if (sentBy.charCodeAt(0) === 91) {
-      const close = sentBy.indexOf(']');
-      if (close < 0) throw new SipParseError(`bad Via host in "${clip(s)}"`);
-      host = sentBy.slice(0, close + 1);
-      const after = sentBy.slice(close + 1).trim();
-      if (after.length > 0) {
-        port = after.charCodeAt(0) === 58 ? parsePort(after.slice(1).trim()) : undefined;
-        if (port === undefined) throw new SipParseError(`bad Via port in "${clip(s)}"`);
-      }
-    } else {
-      const colon = sentBy.indexOf(':');
-      if (colon >= 0) {
-        host = sentBy.slice(0, colon).trim();
-        port = parsePort(sentBy.slice(colon + 1).trim());
-        if (port === undefined) throw new SipParseError(`bad Via port in "${clip(s)}"`);
-      }
-    }
-    if (!isHost(host)) throw new SipParseError(`bad Via host "${clip(host)}"`);
-    const init: ConstructorParameters<typeof Via>[0] = {
-      protocol: `${name}/${version}`,
-      transport,
-      host,
-      params: Parameters.parse(semi < 0 ? '' : rest.slice(semi), ';', 'Via parameter'),
-    };
-    if (port !== undefined) init.port = port;
-    return new Via(init);
+    const via = Via.parseAt(text, 0, text.length);
+    via.params.check();
+    return via;
+  }
+
+  /**
+   * Parses `text[start, end)`: the form for the values of a comma-separated Via line,
+   * which are parsed in place instead of being cut out and trimmed first. The
+   * parameters are checked when first read (Parameters.lazy).
+   */
+  static parseAt(text: string, start: number, end: number): Via {
+    const s = skipTrimmable(text, start, end);
+    const e = backTrimmable(text, s, end);
+    return parseCommonVia(text, s, e) ?? parseAnyVia(text, s, e);
   }
 
   clone(): Via {
@@ -113,6 +97,138 @@ export class Via {
   }
 }
 
-function clip(s: string): string {
+/**
+ * The usual shape, `SIP/2.0/UDP host[:port][;params]` with single spaces, read with a
+ * few indexOf calls; undefined for anything else, which parseAnyVia then takes (and
+ * reports errors for) with the full grammar. Both give the same Via for input this accepts.
+ */
+function parseCommonVia(text: string, s: number, e: number): Via | undefined {
+  if (!text.startsWith('SIP/2.0/', s)) return undefined;
+  const sp = text.indexOf(' ', s + 8);
+  if (sp < 0 || sp >= e || sp === s + 8) return undefined;
+  for (let i = s + 8; i < sp; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return undefined;
+  }
+  let semi = text.indexOf(';', sp + 1);
+  if (semi < 0 || semi >= e) semi = e;
+  let colon = text.indexOf(':', sp + 1);
+  if (colon < 0 || colon >= semi) colon = semi;
+  const host = text.slice(sp + 1, colon);
+  if (!isHost(host)) return undefined;
+  let port: number | undefined;
+  if (colon < semi) {
+    port = parsePortAt(text, colon + 1, semi);
+    if (port === undefined) return undefined;
+  }
+  const init: ConstructorParameters<typeof Via>[0] = {
+    transport: transportName(text, s + 8, sp),
+    host,
+    params: Parameters.lazy(semi < e ? text.slice(semi, e) : '', ';', 'Via parameter'),
+  };
+  if (port !== undefined) init.port = port;
+  return new Via(init);
+}
+
+/** Any Via value, `text[s, e)` already trimmed, per RFC 3261 §20.42 with LWS where the grammar allows it. */
+function parseAnyVia(text: string, s: number, e: number): Via {
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport, with LWS allowed around SLASH.
+  let nameEnd: number;
+  let versionStart: number;
+  let versionEnd: number;
+  let transportStart: number;
+  if (text.startsWith('SIP/2.0/', s)) {
+    // Nearly every Via: the name and version need no search and no check.
+    nameEnd = s + 3;
+    versionStart = s + 4;
+    versionEnd = s + 7;
+    transportStart = skipWsp(text, s + 8, e);
+  } else {
+    nameEnd = protocolPartEnd(text, s, e, false);
+    let i = skipWsp(text, nameEnd, e);
+    if (nameEnd === s || text.charCodeAt(i) !== 47 || i >= e) throw new SipParseError(`bad Via "${clip(text, s, e)}"`);
+    versionStart = skipWsp(text, i + 1, e);
+    versionEnd = protocolPartEnd(text, versionStart, e, false);
+    i = skipWsp(text, versionEnd, e);
+    if (versionEnd === versionStart || text.charCodeAt(i) !== 47 || i >= e) throw new SipParseError(`bad Via "${clip(text, s, e)}"`);
+    transportStart = skipWsp(text, i + 1, e);
+  }
+  const transportEnd = protocolPartEnd(text, transportStart, e, true);
+  const gap = skipWsp(text, transportEnd, e);
+  if (transportEnd === transportStart || gap === transportEnd || gap >= e) throw new SipParseError(`bad Via "${clip(text, s, e)}"`);
+  if (!isTokenAt(text, s, nameEnd) || !isTokenAt(text, versionStart, versionEnd) || !isTokenAt(text, transportStart, transportEnd)) {
+    throw new SipParseError(`bad Via protocol in "${clip(text, s, e)}"`);
+  }
+  const sentByStart = isTrimmable(text.charCodeAt(gap)) ? skipTrimmable(text, gap, e) : gap;
+  let semi = text.indexOf(';', sentByStart);
+  if (semi >= e) semi = -1;
+  const sentByEnd = backTrimmable(text, sentByStart, semi < 0 ? e : semi);
+  let host: string;
+  let port: number | undefined;
+  if (text.charCodeAt(sentByStart) === 91) {
+    const close = text.indexOf(']', sentByStart);
+    if (close < 0 || close >= sentByEnd) throw new SipParseError(`bad Via host in "${clip(text, s, e)}"`);
+    host = text.slice(sentByStart, close + 1);
+    const after = skipTrimmable(text, close + 1, sentByEnd);
+    if (after < sentByEnd) {
+      port = text.charCodeAt(after) === 58 ? parsePortAt(text, skipTrimmable(text, after + 1, sentByEnd), sentByEnd) : undefined;
+      if (port === undefined) throw new SipParseError(`bad Via port in "${clip(text, s, e)}"`);
+    }
+  } else {
+    let colon = text.indexOf(':', sentByStart);
+    if (colon >= sentByEnd) colon = -1;
+    if (colon >= 0) {
+      host = text.slice(sentByStart, backTrimmable(text, sentByStart, colon));
+      port = parsePortAt(text, skipTrimmable(text, colon + 1, sentByEnd), sentByEnd);
+      if (port === undefined) throw new SipParseError(`bad Via port in "${clip(text, s, e)}"`);
+    } else host = text.slice(sentByStart, sentByEnd);
+  }
+  if (!isHost(host)) throw new SipParseError(`bad Via host "${clip(host, 0, host.length)}"`);
+  const init: ConstructorParameters<typeof Via>[0] = {
+    protocol: protocolName(text, s, nameEnd, versionStart, versionEnd),
+    transport: transportName(text, transportStart, transportEnd),
+    host,
+    params: Parameters.lazy(semi < 0 ? '' : text.slice(semi, e), ';', 'Via parameter'),
+  };
+  if (port !== undefined) init.port = port;
+  return new Via(init);
+}
+
+/**
+ * End of one part of sent-protocol starting at `i`: the regular expression it
+ * replaces took `[^\s/]+` for name and version and `[^\s/;]+` for the transport.
+ */
+function protocolPartEnd(text: string, i: number, end: number, transport: boolean): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 47 || isTrimmable(c) || (transport && c === 59)) break;
+    i++;
+  }
+  return i;
+}
+
+function skipWsp(text: string, i: number, end: number): number {
+  while (i < end && isWsp(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** `SIP/2.0` as the shared literal in the common case, else `name/version` as written. */
+function protocolName(text: string, ns: number, ne: number, vs: number, ve: number): string {
+  if (ne - ns === 3 && ve - vs === 3 && text.startsWith('SIP', ns) && text.startsWith('2.0', vs)) return 'SIP/2.0';
+  return `${text.slice(ns, ne)}/${text.slice(vs, ve)}`;
+}
+
+/** The transport token upper-cased, as a literal for the usual ones. */
+function transportName(text: string, start: number, end: number): string {
+  if (end - start === 3) {
+    if (text.startsWith('UDP', start)) return 'UDP';
+    if (text.startsWith('TCP', start)) return 'TCP';
+    if (text.startsWith('TLS', start)) return 'TLS';
+  }
+  return text.slice(start, end).toUpperCase();
+}
+
+function clip(text: string, start: number, end: number): string {
+  const s = text.slice(start, end);
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }

@@ -111,6 +111,68 @@ describe('parseMessage details', () => {
   });
 });
 
+describe('typed views of a parsed message', () => {
+  const head = (extra: string) =>
+    'REGISTER sip:r.example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKr\r\nFrom: <sip:u@r.example.com>;tag=1\r\nTo: <sip:u@r.example.com>\r\nCall-ID: r1\r\nCSeq: 2 REGISTER\r\n' +
+    extra;
+  const msg = (extra: string, body = '') => parseMessage(Buffer.from(head(extra) + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n` + body));
+
+  it('hands out the checked top Via again as the first of vias', () => {
+    const m = msg('v: SIP/2.0/TCP p2.example.com;branch=z9hG4bK2, SIP/2.0/UDP p3.example.com;branch=z9hG4bK3\r\n');
+    expect(m.vias[0]).toBe(m.topVia);
+    expect(m.vias.map((v) => v.host)).toEqual(['h', 'p2.example.com', 'p3.example.com']);
+    m.removeTopVia();
+    expect(m.vias.map((v) => v.host)).toEqual(['p2.example.com', 'p3.example.com']);
+  });
+
+  it('refuses malformed top-Via and From/To parameters at parse time, other parameters on first read', () => {
+    const bad = (from: string, to: string) => head('').replace(from, to) + 'Content-Length: 0\r\n\r\n';
+    expect(() => parseMessage(Buffer.from(bad('branch=z9hG4bKr', 'branch=z9hG4bKr;;')))).toThrow(/empty Via parameter/);
+    expect(() => parseMessage(Buffer.from(bad(';tag=1', ';tag=1;')))).toThrow(/empty header parameter/);
+    const m = msg('Contact: <sip:u@10.0.0.1>;expires=60;;q=1\r\n');
+    expect(m.contacts).toHaveLength(1);
+    expect(() => m.contacts[0]!.params.get('expires')).toThrow(SipParseError);
+  });
+
+  it('leaves a From URI for its first reader, which gets a SipParseError if it is malformed', () => {
+    const m = parseMessage(Buffer.from(head('').replace('From: <sip:u@r.example.com>', 'From: <sip:u@bad host>') + 'Content-Length: 0\r\n\r\n'));
+    expect(m.from.tag).toBe('1');
+    expect(() => m.from.uri).toThrow(SipParseError);
+    expect(m.to.uri.toString()).toBe('sip:u@r.example.com');
+  });
+
+  it('splits Contact lists at commas outside quotes and <…>, and knows a lone * across fields', () => {
+    const m = msg('Contact: "Doe, John" <sip:j@10.0.0.1;x=a,b>;expires=60, <sip:k@10.0.0.2>\r\n');
+    expect(m.contacts.map((c) => [c.displayName, c.uri.toString()])).toEqual([
+      ['Doe, John', 'sip:j@10.0.0.1;x=a,b'],
+      [undefined, 'sip:k@10.0.0.2'],
+    ]);
+    expect(msg('Contact: *\r\nContact: \r\n').isWildcardContact).toBe(true);
+    expect(msg('Contact: *, <sip:k@10.0.0.2>\r\n').isWildcardContact).toBe(false);
+  });
+
+  it('finds headers under any spelling, compact form or unknown name', () => {
+    const m = msg('X-Custom-Thing: a\r\nSUPPORTED: path\r\nk: gruu\r\nallow-events: presence\r\n');
+    expect(m.getHeader('x-custom-thing')).toBe('a');
+    expect(m.getHeader('X-CUSTOM-THING')).toBe('a');
+    expect(m.getHeaders('Supported')).toEqual(['path', 'gruu']);
+    expect(m.getHeader('u')).toBe('presence');
+    expect(m.hasHeader('i')).toBe(true);
+    expect(m.getHeader('l')).toBe('0');
+    expect(m.headers.map((h) => h.name)).toContain('SUPPORTED');
+  });
+
+  it('keeps byte offsets right when the head holds UTF-8 or the body non-ASCII bytes', () => {
+    const utf8 = parseMessage(Buffer.from(head('').replace('From: <', 'From: "Grüße" <') + 'Content-Length: 5\r\n\r\nhällo'));
+    expect(utf8.from.displayName).toBe('Grüße');
+    expect(utf8.body.toString()).toBe('häll');
+    const bin = Buffer.concat([Buffer.from(head('') + 'Content-Length: 4\r\n\r\n'), Buffer.from([0xff, 0x00, 0xc3, 0x0d])]);
+    const m = parseMessage(bin);
+    expect([...m.body]).toEqual([0xff, 0x00, 0xc3, 0x0d]);
+    expect(m.serialize().equals(bin)).toBe(true);
+  });
+});
+
 describe('serialize', () => {
   it('writes Content-Length in bytes, not characters', () => {
     const req = SipRequest.create({

@@ -11,7 +11,8 @@ const ipv6 = fc.ipV6().map((a) => `[${a}]`);
 const host = fc.oneof(hostname, ipv4, ipv6);
 const user = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_.!~*+$,;?/&='), minLength: 1, maxLength: 12 });
 const paramName = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz-'), minLength: 1, maxLength: 8 });
-const params = fc.array(fc.tuple(paramName, fc.option(label, { nil: null })), { maxLength: 4 });
+// RFC 3261 §19.1.1: a parameter name appears at most once (with duplicates, equality is ill-defined).
+const params = fc.uniqueArray(fc.tuple(paramName, fc.option(label, { nil: null })), { maxLength: 4, selector: ([name]) => name.toLowerCase() });
 
 const sipUri = fc
   .record({ scheme: fc.constantFrom('sip' as const, 'sips' as const), user: fc.option(user, { nil: undefined }), host, port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), params })
