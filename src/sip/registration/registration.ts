@@ -16,6 +16,7 @@ import {
 } from '../messages/index.js';
 import type { ClosedConnectionInfo } from '../transport/transport-layer.js';
 import type { Endpoint, SendTarget } from '../transport/transport-types.js';
+import { normalizeAddress } from '../transport/transport-via.js';
 import { ALLOWED_METHODS, SUPPORTED_EXTENSIONS } from '../user-agent/capabilities.js';
 import type { RequestOutcome } from '../user-agent/request-sender.js';
 import type { UserAgentCore } from '../user-agent/user-agent-core.js';
@@ -77,11 +78,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly onPong = (from: Endpoint) => {
-    if (this.flow && from.address === this.flow.address && from.port === this.flow.port) this.clearTimer('pongTimer');
+    if (this.flow && sameEndpoint(from, this.flow)) this.clearTimer('pongTimer');
   };
   private readonly onConnectionClosed = (info: ClosedConnectionInfo) => {
     const f = this.flow;
-    if (f && f.protocol === info.protocol && info.remote.address === f.address && info.remote.port === f.port) {
+    if (f && f.protocol === info.protocol && sameEndpoint(info.remote, f)) {
       this.flowFailed(this.flowClosingWhy ?? `${info.protocol} connection to the registrar closed`);
     }
   };
@@ -466,6 +467,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     this.core.transport.off('pong', this.onPong);
     this.core.transport.off('connectionClosed', this.onConnectionClosed);
   }
+}
+
+/** The transport reports canonical addresses; the flow keeps the registrar URI's spelling (`[2001:DB8::1]`). */
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.port === b.port && normalizeAddress(a.address) === normalizeAddress(b.address);
 }
 
 function unref<T extends NodeJS.Timeout>(t: T): T {

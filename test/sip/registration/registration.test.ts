@@ -5,6 +5,9 @@ import type { RegistrationOptions } from '../../../src/sip/registration/registra
 import type { RegistrationStatus } from '../../../src/sip/registration/registration-state.js';
 import { SipStack } from '../../../src/sip/sip-stack.js';
 import { DemoPbx } from '../../../src/sim/demo-pbx.js';
+import { hasIpv6Loopback } from '../transport/raw-peer.js';
+
+const ipv6 = await hasIpv6Loopback();
 
 type Answer = { status: number; headers?: Array<[string, string]> } | 'silent';
 
@@ -280,6 +283,29 @@ describe('Registration against an in-test registrar (two stacks on loopback)', (
       await until(() => seen.length === 3, 3000);
       expect(contactOf(seen[2]!)).toBe(`<${s.contact!}>;expires=600`);
       await reg.stop();
+    } finally {
+      await tcpRegistrar.close();
+    }
+  });
+
+  it.skipIf(!ipv6)('notices at once that its TCP flow closed when the registrar URI writes IPv6 in another form', async () => {
+    const tcpRegistrar = await SipStack.start({ listen: [{ protocol: 'tcp', address: '::1', port: 0 }] });
+    const seen: SipRequest[] = [];
+    tcpRegistrar.core.handle('REGISTER', (req, tx) => {
+      seen.push(req);
+      tx.respond(tcpRegistrar.core.response(req, 200));
+    });
+    try {
+      const port = tcpRegistrar.transport.listeningPoints[0]!.port;
+      const reg = register({ registrar: parseSipUri(`sip:[0:0:0:0:0:0:0:1]:${port};transport=tcp`) });
+      reg.start();
+      await waitForState(reg, (x) => x.state === 'registered', 3000);
+      const before = seen.length;
+      const conn = tcpRegistrar.transport.openConnections[0]!;
+      tcpRegistrar.transport.closeConnection({ protocol: 'tcp', ...conn.remote });
+      // RFC 5626 §4.4: a failed flow is re-registered at once, not at the next keep-alive (25 s).
+      await until(() => seen.length > before, 2000);
+      await waitForState(reg, (x) => x.state === 'registered', 3000);
     } finally {
       await tcpRegistrar.close();
     }
