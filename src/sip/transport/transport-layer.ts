@@ -158,8 +158,13 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
     } else {
       const conn = await this.connectionTo(target.protocol, target);
       const point = this.pointFor(target.protocol, addressFamily(target.address));
-      const sentBy = point ? this.pointSentBy(point, target.address) : { host: conn.local.address, port: conn.local.port };
-      this.stamp(request, target.protocol, sentBy);
+      if (point) {
+        this.stamp(request, target.protocol, this.pointSentBy(point, target.address));
+      } else {
+        // The connection's own end: its responses come back on it and are recognised there
+        // (onMessage), so the ephemeral port is not remembered past the connection.
+        stampTopVia(request, target.protocol, { host: conn.local.address, port: conn.local.port });
+      }
       await conn.write(this.serialize(request));
     }
     this.stats.messagesSent++;
@@ -422,7 +427,12 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
       let ours = false;
       try {
         const via = message.topVia;
-        ours = via !== undefined && this.isOurSentBy(via.host, via.port ?? defaultPort(viaProtocol(via.transport, info.protocol)));
+        if (via !== undefined) {
+          const port = via.port ?? defaultPort(viaProtocol(via.transport, info.protocol));
+          ours =
+            this.isOurSentBy(via.host, port) ||
+            (info.connectionId !== undefined && sentByKey(via.host, port) === sentByKey(info.local.address, info.local.port));
+        }
       } catch (error) {
         this.onParseError(error, info);
         return;

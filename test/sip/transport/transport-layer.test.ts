@@ -305,6 +305,23 @@ describe('TransportLayer lifecycle and failures', () => {
     await eventually(() => l.stats.connectionsClosedIdle === 1);
   });
 
+  it('keeps no sent-by per closed client-only connection (no growth with every new flow)', async () => {
+    const server = await layer({ listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }] });
+    server.on('request', (req, info) => void server.sendResponse(createResponse(req, 200), info));
+    const client = await layer({ listen: [] });
+    const target = { protocol: 'tcp' as const, address: '127.0.0.1', port: portOf(server, 'tcp') };
+    for (let i = 0; i < 5; i++) {
+      const got = client.wait('response');
+      await client.sendRequest(options('sip:x@127.0.0.1'), target);
+      // The response's Via names this connection's ephemeral port: it is ours.
+      await within(2000, got);
+      expect(client.closeConnection(target)).toBe(true);
+      await eventually(() => client.openConnections.length === 0);
+    }
+    expect(client.stats.responsesNotOurs).toBe(0);
+    expect((client as unknown as { ourSentBys: Set<string> }).ourSentBys.size).toBe(0);
+  });
+
   it('rejects with SIP_ERR_TRANSPORT_CONNECT when nobody listens', async () => {
     const probe = await TcpServerPeer.open('127.0.0.1');
     const port = probe.port;
