@@ -17,6 +17,9 @@ export type StreamConnectionEvents = {
   close: [reason: StreamCloseReason];
 };
 
+/** Unsent output, in largest messages, beyond which the peer counts as not reading (1 MiB by default). */
+const PENDING_WRITE_MESSAGES = 16;
+
 /** Why a connection ended. */
 export type StreamCloseReason = 'local' | 'remote' | 'idle' | 'bad-input' | 'error';
 
@@ -43,6 +46,7 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   private readonly framer: StreamFramer;
+  private readonly maxPendingWriteBytes: number;
   private readonly logger: Logger;
   private open = true;
   private closeReason: StreamCloseReason | undefined;
@@ -58,6 +62,7 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
     this.local = { address: normalizeAddress(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
     this.remote = { address: normalizeAddress(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
     this.framer = new StreamFramer({ maxMessageBytes: init.maxMessageBytes });
+    this.maxPendingWriteBytes = PENDING_WRITE_MESSAGES * init.maxMessageBytes;
     this.logger = init.logger;
 
     socket.setNoDelay(true);
@@ -85,7 +90,7 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
     if (!this.isOpen) {
       return Promise.reject(new TransportError('SIP_ERR_TRANSPORT_CLOSED', `connection ${this.id} is closed`));
     }
-    return new Promise((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.socket.write(data, (error) => {
         if (error) {
           reject(new TransportError('SIP_ERR_TRANSPORT_SEND', `write on ${this.id} failed: ${error.message}`, { cause: error }));
@@ -94,6 +99,12 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
         }
       });
     });
+    if (this.socket.writableLength > this.maxPendingWriteBytes) {
+      // A peer that sends requests but never reads our answers would grow this buffer without end.
+      this.logger.info('closing connection: peer does not read', { connection: this.id, pendingBytes: this.socket.writableLength });
+      this.closeWith('error');
+    }
+    return written;
   }
 
   /** Closes the connection; idempotent. */
