@@ -310,12 +310,8 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     const binding = new CallPlanBinding(input, plan, () => this.sip, this.ctx.logger);
     const button = input === 'api' ? undefined : input;
     binding.on('ringing', (targets) => {
-      const peer = targets.join(', ');
-      this.ctx.status.setCall({ state: 'ringing', direction: 'outgoing', peer, ...(button ? { button } : {}) });
-      this.ctx.emit({ type: 'call', time: now(), state: 'ringing', direction: 'outgoing', peer });
-      this.audio.play('ringback');
-      const chime = this.hardware.output(CHIME_OUTPUT);
-      if (chime && button) this.pulseChime();
+      // The runner announces ringing before it places the INVITEs: feedback waits a turn so the INVITE goes first.
+      setImmediate(() => this.onPlanRinging(binding, targets, button));
     });
     binding.on('connected', (call, target) => {
       this.audio.stopTone('ringback');
@@ -329,6 +325,16 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
       this.audio.play('error');
     });
     return binding;
+  }
+
+  private onPlanRinging(binding: CallPlanBinding, targets: string[], button: string | undefined): void {
+    // The plan may have failed or been answered within that turn: then there is no ringing to show.
+    if (this.closed || binding.state !== 'ringing') return;
+    const peer = targets.join(', ');
+    this.ctx.status.setCall({ state: 'ringing', direction: 'outgoing', peer, ...(button ? { button } : {}) });
+    this.ctx.emit({ type: 'call', time: now(), state: 'ringing', direction: 'outgoing', peer });
+    this.audio.play('ringback');
+    if (button) this.pulseChime();
   }
 
   private pulseChime(): void {
