@@ -155,6 +155,17 @@ export class InviteServerTransaction extends ServerTransaction {
     }
   }
 
+  /**
+   * "the server transaction SHOULD inform the TU that a failure has occurred, and MUST remain in
+   * the current state" (RFC 6026 §8.8). Applied to Accepted, whose Figure 5 keeps the state on a
+   * transport error: ending it would let the next INVITE retransmission start a second call and
+   * would refuse the TU's own 2xx retransmissions; Timer L still bounds it. The other states end,
+   * as RFC 3261 Figure 7 draws.
+   */
+  protected override survivesTransportError(): boolean {
+    return this.inState(S.Accepted);
+  }
+
   private onTryingTimer(): void {
     if (this.state !== S.Proceeding || this.tuResponded) return;
     this.sendResponse(createResponse(this.request, 100));

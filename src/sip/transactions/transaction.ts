@@ -15,7 +15,7 @@ export type TransactionEvents = {
   stateChange: [state: TransactionState, previous: TransactionState];
   /** Timer B, F or H fired: the transaction failed without a final outcome. */
   timeout: [error: TransactionTimeoutError];
-  /** A send failed (RFC 3261 §17.1.4, §17.2.4); the transaction terminates right after. */
+  /** A send failed (RFC 3261 §17.1.4, §17.2.4); the transaction terminates right after, except an Accepted INVITE server transaction (RFC 6026 §8.8). */
   transportError: [error: PortierError];
   /** Emitted once, last; the transaction owns nothing any more. */
   terminated: [];
@@ -131,8 +131,9 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   }
 
   /**
-   * Runs one send; a failure is reported upward and terminates the transaction, unless the
-   * transaction has already ended (a late rejection of an old retransmission changes nothing).
+   * Runs one send; a failure is reported upward and terminates the transaction (unless the state
+   * survives it), unless the transaction has already ended (a late rejection of an old
+   * retransmission changes nothing).
    */
   protected guardSend(send: () => Promise<void>): void {
     let pending: Promise<void>;
@@ -146,8 +147,13 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
       const reported = toTransportError(error);
       this.logger.warn(`${this.kind}: transport error`, { error: reported });
       this.emitBase('transportError', reported);
-      if (!this.terminated) this.transition(TransactionState.Terminated);
+      if (!this.terminated && !this.survivesTransportError()) this.transition(TransactionState.Terminated);
     });
+  }
+
+  /** Whether the current state outlives a failed send (reported all the same); by default none does. */
+  protected survivesTransportError(): boolean {
+    return false;
   }
 
   protected emitBase<K extends keyof TransactionEvents>(event: K, ...args: TransactionEvents[K]): void {

@@ -208,6 +208,25 @@ describe('TransactionLayer request matching (§17.2.3)', () => {
     expect(tu.cancels).toHaveLength(2);
   });
 
+  it('keeps an Accepted INVITE transaction after its 2xx fails to send (RFC 6026 §8.8): the TU re-sends, retransmitted INVITEs are absorbed', async () => {
+    const invite = request({ branch: 'z9hG4bKacc' });
+    layer.receiveRequest(invite, info);
+    const tx = tu.requests[0]!.transaction as InviteServerTransaction;
+    transport.failWith = new FakeTransportError('ENETUNREACH');
+    tx.respond(response(invite, 200, 'uas'));
+    await flushMicrotasks();
+    expect(tu.errors.map((e) => e.error.message)).toEqual(['ENETUNREACH']);
+    expect(tx.state).toBe(S.Accepted);
+    // The TU's own 2xx retransmission (§13.3.1.4) still goes out through the transaction.
+    transport.failWith = undefined;
+    expect(tx.respond(response(invite, 200, 'uas'))).toBe(true);
+    // A retransmitted INVITE is not a new call.
+    layer.receiveRequest(request({ branch: 'z9hG4bKacc' }), info);
+    expect(tu.requests).toHaveLength(1);
+    vi.advanceTimersByTime(64 * 500);
+    expect(tx.state).toBe(S.Terminated);
+  });
+
   it('gives a CANCEL to onRequest when the delegate has no onCancel', () => {
     const requests: string[] = [];
     layer.delegate = { onRequest: (r) => requests.push(r.method) };
