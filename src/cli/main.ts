@@ -2,7 +2,10 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DoorStation } from '../app/door-station.js';
+import { PinMapError, resolvePinMap } from '../app/pin-map.js';
 import { runUntilStopped } from '../app/process-lifecycle.js';
+import { pinRequest } from '../app/station-hardware.js';
+import { BoardProfileError } from '../hw/board-profile.js';
 import { ConfigError } from '../config/config-error.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
 import { LineLogger } from '../log/logger.js';
@@ -59,7 +62,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'check') {
       const path = values.config ?? DEFAULT_CONFIG_PATH;
-      await loadConfig(path);
+      const config = await loadConfig(path);
+      // The wiring too: every logical pin the configuration uses must map onto a GPIO line.
+      resolvePinMap(config.hardware, pinRequest(config));
       console.log(`${path}: configuration is valid`);
       return 0;
     }
@@ -70,8 +75,8 @@ async function main(argv: string[]): Promise<number> {
     }
     return await run(values.config, { simulate: values.simulate ?? false, httpPort });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof ConfigError || error instanceof PinMapError || error instanceof BoardProfileError) {
+      process.stderr.write(`${error instanceof ConfigError ? '' : 'invalid hardware configuration: '}${error.message}\n`);
       return 78; // EX_CONFIG: systemd will not restart-loop on a broken file.
     }
     throw error;
@@ -83,6 +88,7 @@ async function run(configPath: string | undefined, flags: { simulate: boolean; h
   if (path === undefined) return runSimulation(flags.httpPort);
   // A broken file stops here (ConfigError → exit 78) before any pin, socket or device is opened.
   const config = await loadConfig(path);
+  resolvePinMap(config.hardware, pinRequest(config));
   const logger = new LineLogger(config.logging.level);
   logger.info(`configuration loaded from ${path}`);
   const station = await DoorStation.start(config, { logger });

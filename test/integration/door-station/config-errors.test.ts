@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,17 @@ describe('configuration errors through portier check and portier run', () => {
   });
   afterEach(() => killAllCli());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['check', 'run'])('%s refuses a logical pin the board cannot map, naming the fix (exit 78)', async (command) => {
+    const file = join(dir, 'pins.yaml');
+    writeFileSync(file, `hardware: { driver: onoff, board: raspberry-pi-generic }\nleds: { status: led1, call: led2 }\neventLog: { path: ${join(dir, 'pins-events.jsonl')} }\n`);
+    const result = await startCli([command, '--config', file]).exit;
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain("invalid hardware configuration: output 'led2' is not in the board profile raspberry-pi-generic; add hardware.pins.led2.line");
+    expect(result.stdout).toBe('');
+    // Refused before anything was opened or written.
+    expect(existsSync(join(dir, 'pins-events.jsonl'))).toBe(false);
+  });
 
   for (const [name, f] of Object.entries(FILES)) {
     it.each(['check', 'run'])(`%s reports every ${name} problem with file:line:column, key path, value found and what was expected (exit 78)`, async (command) => {
