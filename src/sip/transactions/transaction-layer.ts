@@ -20,7 +20,6 @@ import type { TransactionTransport } from './transaction-transport.js';
 import {
   clientKey,
   clientKeyOfResponse,
-  hasMagicCookie,
   legacyAckMatches,
   legacyRequestMatches,
   serverKey,
