@@ -21,6 +21,18 @@ import { startCallReceiver, type ArrivalStream } from './bench-call-receiver.js'
 // RTP: receiver 27800/27802, Portier 27700–27749, baresip 27750–27799.
 const PORTS = { receiverSip: 36435, portierSip: 36436, baresipSip: 36437, baresipCtrl: 36487, sippPortier: 36430, sippBaresip: 36431 };
 
+/**
+ * The V8 flags Portier runs with in production (scripts/run, systemd/portier.service):
+ * the benchmark's Portier process gets the same, so its figures are the product's. Keep
+ * the three in step.
+ */
+export const PORTIER_NODE_FLAGS: readonly string[] = [];
+
+/** Extra node arguments for the Portier child, e.g. PORTIER_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+function extraNodeArgs(): string[] {
+  return (process.env.PORTIER_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 /** CPU and memory of one process at one moment. */
 export interface ProcSample {
   /** utime + stime, seconds. */
@@ -144,7 +156,7 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     });
     const portierChild = spawn(
       process.execPath,
-      [...caller.args, receiver.uri, String(PORTS.portierSip), '27700', '27749', String(seconds), ...(pulse ? [pulse.alsaDevice] : [])],
+      [...PORTIER_NODE_FLAGS, ...extraNodeArgs(), ...caller.args, receiver.uri, String(PORTS.portierSip), '27700', '27749', String(seconds), ...(pulse ? [pulse.alsaDevice] : [])],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child = portierChild;
@@ -204,6 +216,8 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
       portierEnd = sampleProcess(portierChild.pid!);
     });
     const [baresipSample] = await Promise.all([baresipEnd, portierDone]);
+    const trace = portierEvents.find((e) => e.event === 'hanging-up')?.['trace'];
+    if (trace !== undefined) log(`portier send trace: ${JSON.stringify(trace)}`);
     const code = await withTimeout(portierExit, 15_000, 'portier exit');
     if (code !== 0) log(`portier caller exited with ${String(code)}`);
     const loadResults = await Promise.all(loads.map((l) => withTimeout(l.result, 30_000, 'SIPp load').catch(() => l.stop())));
