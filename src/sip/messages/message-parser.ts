@@ -1,7 +1,7 @@
 import { parseCSeq } from './cseq.js';
 import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
-import type { HeaderField } from './header-field.js';
 import { headerKey, knownHeaderAt } from './header-names.js';
+import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
 import { SipRequest } from './sip-request.js';
@@ -46,97 +46,118 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   // RFC 3261 §7.5: CRLFs before the start line are ignored.
   let start = 0;
   while (start < data.length && (data[start] === 13 || data[start] === 10)) start++;
-  // Decoding the whole datagram at once is cheaper than searching the bytes and then
-  // decoding the head. When it decodes to as many characters as it has bytes, every
-  // byte became one character, so character offsets are byte offsets. Otherwise (a
-  // UTF-8 display name, a binary body) fall back to searching the bytes.
+  // Decoding the whole datagram at once is cheaper than finding the end of the head in
+  // the bytes and then decoding the head. When it decodes to as many characters as it
+  // has bytes, every byte became one character, so character offsets are byte offsets.
+  // Otherwise (a UTF-8 display name, a binary body) the head is found in the bytes.
   let text = data.toString('utf8', start);
-  let headerEnd: number;
-  let bodyStart: number;
   if (text.length === data.length - start) {
-    headerEnd = text.indexOf('\r\n\r\n');
-    if (headerEnd >= 0) bodyStart = start + headerEnd + 4;
-    else {
-      // Tolerate bare-LF line ends from sloppy peers.
-      headerEnd = text.indexOf('\n\n');
-      if (headerEnd < 0) throw new SipParseError('no empty line after the headers');
-      bodyStart = start + headerEnd + 2;
-    }
-  } else {
-    let end = data.indexOf('\r\n\r\n', start, 'latin1');
-    if (end >= 0) bodyStart = end + 4;
-    else {
-      end = data.indexOf('\n\n', start, 'latin1');
-      if (end < 0) throw new SipParseError('no empty line after the headers');
-      bodyStart = end + 2;
-    }
-    text = data.toString('utf8', start, end);
-    headerEnd = text.length;
+    const table = new HeaderTable(data, text, start);
+    const headEnd = splitHeaders(text, limits, table);
+    // One character per byte may still hide an invalid UTF-8 byte (decoded as U+FFFD, which
+    // re-encodes as three bytes): lines are copied only from an all-ASCII header section.
+    const bad = text.indexOf('\ufffd');
+    if (bad >= 0 && bad < headEnd) table.neverCopy();
+    return finish(data, text, start + afterEmptyLine(text, headEnd), table);
   }
-  const fields: HeaderField[] = [];
-  const keys: string[] = [];
-  const startLine = splitHeaders(text, headerEnd, limits, fields, keys);
-  if (fields.length > limits.maxHeaders) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
+  const bodyStart = bodyStartInBytes(data, start);
+  text = data.toString('utf8', start, bodyStart);
+  const table = new HeaderTable(data, text, -1);
+  splitHeaders(text, limits, table);
+  return finish(data, text, bodyStart, table);
+}
 
-  const message = parseStartLine(startLine, fields, keys);
-  message.body = extractBody(data, bodyStart, message);
-  validateMandatory(message);
+/** Builds the message from its split head: start line, body, source layout, mandatory checks. */
+function finish(data: Buffer, text: string, bodyStart: number, table: HeaderTable): SipMessageAny {
+  let startLineEnd = text.indexOf('\n');
+  const crlf = startLineEnd > 0 && text.charCodeAt(startLineEnd - 1) === 13;
+  if (crlf) startLineEnd--;
+  const message = parseStartLine(text.slice(0, startLineEnd), table, crlf ? startLineEnd + 2 : 0);
+  const body = extractBody(data, bodyStart, message, table);
+  message.body = body;
+  message.adoptSourceBody(table.indexOf('content-length') < 0 ? -1 : body.length, body, bodyStart);
+  validateMandatory(message, table);
   return message;
 }
 
+/** Index just past the empty line at `headEnd` (CRLF or a bare LF). */
+function afterEmptyLine(text: string, headEnd: number): number {
+  return text.charCodeAt(headEnd) === 13 ? headEnd + 2 : headEnd + 1;
+}
+
+/** Byte offset of the body: just past the first empty line (CRLF or bare LF) after `start`. */
+function bodyStartInBytes(data: Buffer, start: number): number {
+  for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, nl + 1)) {
+    if (data[nl + 1] === 10) return nl + 2;
+    if (data[nl + 1] === 13 && data[nl + 2] === 10) return nl + 3;
+  }
+  throw new SipParseError('no empty line after the headers');
+}
+
 /**
- * Cuts the header block `text[0, headEnd)` into the start line (returned) and header
- * fields (appended to `fields`/`keys`), unfolding continuation lines (RFC 3261
- * §7.3.1). A line is only looked at once it is known not to continue on the next one.
+ * Cuts the head of `text` into the start line (left for parseStartLine) and header
+ * fields (added to `table`) up to the first empty line, whose index it returns,
+ * unfolding continuation lines (RFC 3261 §7.3.1). A line is only looked at once it is
+ * known not to continue on the next one. Lines that a fresh encoding would write
+ * identically (`Name: value` and CRLF, not folded) are marked to be copied on
+ * serialization.
  */
-function splitHeaders(text: string, headEnd: number, limits: ParseLimits, fields: HeaderField[], keys: string[]): string {
+function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable): number {
+  const end = text.length;
   let nl = text.indexOf('\n');
-  if (nl < 0 || nl > headEnd) nl = headEnd;
-  let lineEnd = nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-  if (lineEnd > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
-  if (lineEnd === 0) throw new SipParseError('empty line inside the headers');
+  if (nl < 0) throw new SipParseError('no empty line after the headers');
+  const startLineEnd = nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  if (startLineEnd > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+  if (startLineEnd === 0) throw new SipParseError('empty line inside the headers');
   const c0 = text.charCodeAt(0);
   if (c0 === 32 || c0 === 9) throw new SipParseError('white space before the start line');
-  const startLine = text.slice(0, lineEnd);
   let lines = 1;
   let pos = nl + 1;
-  while (pos <= headEnd) {
+  for (;;) {
     const lineStart = pos;
     nl = text.indexOf('\n', pos);
-    if (nl < 0 || nl > headEnd) nl = headEnd;
-    lineEnd = nl > lineStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (nl < 0) {
+      if (end - lineStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+      throw new SipParseError('no empty line after the headers');
+    }
+    const cr = nl > lineStart && text.charCodeAt(nl - 1) === 13;
+    const lineEnd = cr ? nl - 1 : nl;
+    if (lineEnd === lineStart) return lineStart;
     pos = nl + 1;
     if (lineEnd - lineStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
-    if (lineEnd === lineStart) throw new SipParseError('empty line inside the headers');
     const c = text.charCodeAt(lineStart);
     if (c === 32 || c === 9) throw new SipParseError('continuation line without a header');
     if (++lines > limits.maxHeaders + 1) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
-    const next = pos <= headEnd ? text.charCodeAt(pos) : 0;
+    const next = text.charCodeAt(pos);
     if (next === 32 || next === 9) {
       // Folded: gather the continuation lines, then split the unfolded line.
       let folded = text.slice(lineStart, lineEnd);
-      while (pos <= headEnd && (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9)) {
+      while (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9) {
         const contStart = pos;
         nl = text.indexOf('\n', pos);
-        if (nl < 0 || nl > headEnd) nl = headEnd;
+        if (nl < 0) throw new SipParseError('no empty line after the headers');
         const contEnd = nl > contStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
         pos = nl + 1;
         if (contEnd - contStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
         folded += ' ' + text.slice(contStart, contEnd).trim();
         if (folded.length > limits.maxLineLength) throw new SipParseError('folded header too long');
       }
-      addField(folded, 0, folded.length, fields, keys);
-    } else addField(text, lineStart, lineEnd, fields, keys);
+      addFoldedField(folded, table);
+    } else addField(text, lineStart, lineEnd, table, cr);
   }
-  return startLine;
 }
 
-/** Adds the header line `text[start, end)` as a field: name as written, value trimmed. */
-function addField(text: string, start: number, end: number, fields: HeaderField[], keys: string[]): void {
+/**
+ * Adds the header line `text[start, end)` as a field: name as written, value trimmed.
+ * With `crlf` (the line ends in CRLF), the line is marked for copying if it is exactly
+ * `name: value`.
+ */
+function addField(text: string, start: number, end: number, table: HeaderTable, crlf: boolean): void {
   const colon = text.indexOf(':', start);
   if (colon <= start || colon >= end) throw new SipParseError(`malformed header line "${clip(text.slice(start, end))}"`);
   let nameEnd = colon;
   if (isTrimmable(text.charCodeAt(nameEnd - 1))) nameEnd = backTrimmable(text, start, nameEnd);
+  const known = knownHeaderAt(text, start, nameEnd);
   let vs = colon + 1;
   if (vs < end && isTrimmable(text.charCodeAt(vs))) {
     // Usually exactly one space after the colon.
@@ -144,26 +165,40 @@ function addField(text: string, start: number, end: number, fields: HeaderField[
   }
   let ve = end;
   if (ve > vs && isTrimmable(text.charCodeAt(ve - 1))) ve = backTrimmable(text, vs, ve);
-  const value = text.slice(vs, ve);
+  // `Name: value` exactly (an empty value would be written `Name: `, so it is never copied).
+  const lineStart = crlf && nameEnd === colon && vs === colon + 2 && ve === end && ve > vs ? start : -1;
   // A known spelling is a valid token by construction and brings its key along.
-  const known = knownHeaderAt(text, start, nameEnd);
   if (known !== undefined) {
-    fields.push({ name: known[0], value });
-    keys.push(known[1]);
+    table.addSpan(known[0], known[1], lineStart, vs, ve);
     return;
   }
   const name = text.slice(start, nameEnd);
   if (!isTokenAt(text, start, nameEnd)) throw new SipParseError(`bad header name "${clip(name)}"`);
-  fields.push({ name, value });
-  keys.push(headerKey(name));
+  table.addSpan(name, headerKey(name), lineStart, vs, ve);
 }
 
-function parseStartLine(line: string, fields: HeaderField[], keys: string[]): SipMessageAny {
-  if (line.startsWith('SIP/')) {
+/** Adds an unfolded header line; it is always encoded anew. */
+function addFoldedField(line: string, table: HeaderTable): void {
+  const colon = line.indexOf(':');
+  if (colon <= 0) throw new SipParseError(`malformed header line "${clip(line)}"`);
+  const name = line.slice(0, backTrimmable(line, 0, colon));
+  if (!isToken(name)) throw new SipParseError(`bad header name "${clip(name)}"`);
+  table.push(name, line.slice(colon + 1).trim());
+}
+
+/**
+ * Parses the start line. `sourceBytes` is its length with CRLF in the source (0 when it
+ * does not end in CRLF); the message may copy it on serialization while unchanged if a
+ * fresh encoding would write it identically: a request line always (compared there), a
+ * status line when it is plain and has its reason.
+ */
+function parseStartLine(line: string, table: HeaderTable, sourceBytes: number): SipMessageAny {
+  if (line.charCodeAt(0) === 83 && line.charCodeAt(1) === 73 && line.charCodeAt(2) === 80 && line.charCodeAt(3) === 47) {
     // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
     let status: number;
     let reason: string;
-    if (isPlainStatusLine(line)) {
+    const plain = isPlainStatusLine(line);
+    if (plain) {
       status = (line.charCodeAt(8) - 48) * 100 + (line.charCodeAt(9) - 48) * 10 + (line.charCodeAt(10) - 48);
       reason = line.length > 11 ? line.slice(12) : '';
     } else {
@@ -174,21 +209,25 @@ function parseStartLine(line: string, fields: HeaderField[], keys: string[]): Si
       reason = m[3] ?? '';
     }
     if (status < 100 || status > 699) throw new SipParseError(`bad status code ${status}`);
-    return new SipResponse(status, reason, fields, NO_BODY, keys);
+    const response = new SipResponse(status, reason, table, NO_BODY);
+    if (plain && line.length > 11) response.adoptSourceStartLine(sourceBytes);
+    return response;
   }
   // Request-Line = Method SP Request-URI SP SIP-Version
   const sp1 = line.indexOf(' ');
-  const sp2 = line.lastIndexOf(' ');
-  if (sp1 <= 0 || sp2 === sp1) throw new SipParseError(`bad request line "${clip(line)}"`);
+  // Nearly every request line ends in " SIP/2.0": then that is the last space, found without a search.
+  const plainVersion = endsWithSip20(line);
+  const sp2 = plainVersion ? line.length - 8 : line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 <= sp1) throw new SipParseError(`bad request line "${clip(line)}"`);
   const method = line.slice(0, sp1);
   const uriText = line.slice(sp1 + 1, sp2);
   if (!isToken(method)) throw new SipParseError(`bad method "${clip(method)}"`);
-  if (uriText.length === 0 || uriText.includes(' ') || uriText.includes('\t')) {
+  if (uriText.length === 0 || uriText.indexOf(' ') >= 0 || uriText.indexOf('\t') >= 0) {
     throw new SipParseError('bad Request-URI (white space inside)');
   }
-  if (!(line.length - sp2 === 8 && line.endsWith(' SIP/2.0'))) {
+  if (!plainVersion) {
     const version = line.slice(sp2 + 1);
-    const request = unparsedRequest(method, fields, keys);
+    const request = unparsedRequest(method, table);
     if (!/^SIP\/\d+\.\d+$/.test(version)) throw new SipParseError(`bad SIP version "${clip(version)}"`, answerable(request));
     throw new SipParseError(`unsupported SIP version ${version.slice(4)}`, { ...answerable(request), status: 505 });
   }
@@ -196,14 +235,32 @@ function parseStartLine(line: string, fields: HeaderField[], keys: string[]): Si
   try {
     uri = parseUri(uriText);
   } catch (error) {
-    throw new SipParseError((error as SipParseError).reason ?? 'bad Request-URI', answerable(unparsedRequest(method, fields, keys)));
+    throw new SipParseError((error as SipParseError).reason ?? 'bad Request-URI', answerable(unparsedRequest(method, table)));
   }
-  return new SipRequest(method, uri, fields, NO_BODY, keys);
+  const request = new SipRequest(method, uri, table, NO_BODY, uriText);
+  request.adoptSourceStartLine(sourceBytes);
+  return request;
 }
 
 /** A request whose Request-URI could not be used, built only to go into an error so that the error can be answered. */
-function unparsedRequest(method: string, fields: HeaderField[], keys: string[]): SipRequest {
-  return new SipRequest(method, parseUri('sip:invalid'), fields, NO_BODY, keys);
+function unparsedRequest(method: string, table: HeaderTable): SipRequest {
+  return new SipRequest(method, parseUri('sip:invalid'), table, NO_BODY);
+}
+
+/** Whether `line` ends in " SIP/2.0". */
+function endsWithSip20(line: string): boolean {
+  const n = line.length - 8;
+  return (
+    n > 0 &&
+    line.charCodeAt(n) === 32 &&
+    line.charCodeAt(n + 1) === 83 &&
+    line.charCodeAt(n + 2) === 73 &&
+    line.charCodeAt(n + 3) === 80 &&
+    line.charCodeAt(n + 4) === 47 &&
+    line.charCodeAt(n + 5) === 50 &&
+    line.charCodeAt(n + 6) === 46 &&
+    line.charCodeAt(n + 7) === 48
+  );
 }
 
 /**
@@ -211,7 +268,7 @@ function unparsedRequest(method: string, fields: HeaderField[], keys: string[]):
  * in the full regular expression: the shape of nearly every status line.
  */
 function isPlainStatusLine(line: string): boolean {
-  if (line.length < 11 || !line.startsWith('SIP/2.0 ')) return false;
+  if (line.length < 11 || line.charCodeAt(4) !== 50 || line.charCodeAt(5) !== 46 || line.charCodeAt(6) !== 48 || line.charCodeAt(7) !== 32) return false;
   for (let i = 8; i < 11; i++) {
     const c = line.charCodeAt(i);
     if (c < 48 || c > 57) return false;
@@ -225,22 +282,28 @@ function isPlainStatusLine(line: string): boolean {
   return true;
 }
 
-function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny): Buffer {
+/**
+ * The body per Content-Length. The first Content-Length line is marked to be encoded
+ * anew unless it states the body length exactly as serialize() would write it.
+ */
+function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny, table: HeaderTable): Buffer {
   const available = data.length - bodyStart;
-  const cl = message.getHeader('content-length');
-  if (cl === undefined) return data.subarray(bodyStart);
+  const clField = table.indexOf('content-length');
+  if (clField < 0) return data.subarray(bodyStart);
+  const cl = table.value(clField);
   const t = cl.trim();
   const length = parseDigits(t);
   if (length === undefined) throw new SipParseError(`bad Content-Length "${clip(t)}"`, answerableMessage(message));
   // RFC 3261 §18.3: on datagrams, bytes beyond Content-Length are discarded; a shorter body is an error.
   if (length > available) throw new SipParseError('Content-Length larger than the body', answerableMessage(message));
-  return length === 0 ? Buffer.alloc(0) : data.subarray(bodyStart, bodyStart + length);
+  if (t !== cl || String(length) !== t) table.forgetLine(clField);
+  return length === 0 ? NO_BODY : data.subarray(bodyStart, bodyStart + length);
 }
 
-function validateMandatory(message: SipMessageAny): void {
-  for (const [key, display] of MANDATORY) {
-    const v = message.getHeader(key);
-    if (v === undefined || v.length === 0) throw new SipParseError(`missing ${display} header`, answerableMessage(message));
+function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
+  for (let i = 0; i < MANDATORY.length; i++) {
+    const at = table.indexOf(MANDATORY[i]![0]);
+    if (at < 0 || table.value(at).length === 0) throw new SipParseError(`missing ${MANDATORY[i]![1]} header`, answerableMessage(message));
   }
   try {
     // What every layer reads of these is checked here, so that it cannot fail later:
@@ -254,7 +317,8 @@ function validateMandatory(message: SipMessageAny): void {
     if (message instanceof SipRequest && cseq.method !== message.method) {
       throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`);
     }
-    const mf = message.getHeader('max-forwards');
+    const mfAt = table.indexOf('max-forwards');
+    const mf = mfAt < 0 ? undefined : table.value(mfAt);
     if (mf !== undefined && parseDigits(mf.trim()) === undefined) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
   } catch (error) {
     if (error instanceof SipParseError) throw new SipParseError(error.reason, answerableMessage(message));
@@ -262,7 +326,7 @@ function validateMandatory(message: SipMessageAny): void {
   }
 }
 
-/** Stands in until extractBody has run. */
+/** Stands in until extractBody has run, and is the empty body (zero bytes: nothing to share by mistake). */
 const NO_BODY = Buffer.alloc(0);
 
 const MANDATORY = [['via', 'Via'], ['from', 'From'], ['to', 'To'], ['call-id', 'Call-ID'], ['cseq', 'CSeq']] as const;

@@ -2,6 +2,7 @@ import { defaultReason } from './reason-phrases.js';
 import type { SipRequest } from './sip-request.js';
 import { SipResponse } from './sip-response.js';
 import { toBody } from './sip-message.js';
+import { HeaderTable } from './header-table.js';
 import type { HeaderField } from './header-field.js';
 
 /**
@@ -22,10 +23,7 @@ export function createResponse(
   } = {},
 ): SipResponse {
   const fields: HeaderField[] = [];
-  for (const f of request.headers) {
-    const k = f.name.toLowerCase();
-    if (k === 'via' || k === 'v') fields.push({ name: 'Via', value: f.value });
-  }
+  for (const value of request.getHeaders('via')) fields.push({ name: 'Via', value });
   fields.push({ name: 'From', value: request.getHeader('from') ?? '' });
   let to = request.getHeader('to') ?? '';
   // "a 100 (Trying) response … MUST NOT" carry a tag we invent (§8.2.6.2, §17.2.1).
@@ -40,7 +38,7 @@ export function createResponse(
   for (const [name, value] of options.headers ?? []) fields.push({ name, value });
   const body = toBody(options.body);
   if (options.contentType !== undefined) fields.push({ name: 'Content-Type', value: options.contentType });
-  return new SipResponse(status, options.reason ?? defaultReason(status), fields, body);
+  return new SipResponse(status, options.reason ?? defaultReason(status), HeaderTable.of(fields), body);
 }
 
 function hasTag(to: string): boolean {

@@ -2,21 +2,34 @@ import { parseCSeq, type CSeq } from './cseq.js';
 import { backTrimmable, listItemEnd, parseDigits, skipTrimmable, splitOutside } from './grammar.js';
 import type { HeaderField } from './header-field.js';
 import { headerKey } from './header-names.js';
+import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
 import { Via } from './via.js';
-import { encodeWire } from './wire-encoder.js';
+import { abortWire, beginWire, endWire, putBytes, putString } from './wire-encoder.js';
 
 /**
  * What requests and responses share: ordered header fields and a body. Header
  * lookups are case-insensitive and know compact forms. Typed values are parsed on
  * first use and cached, so headers nobody reads cost only their line split.
+ *
+ * A parsed message keeps the bytes it was parsed from (see HeaderTable): serialize()
+ * copies the start line and every header line that has not changed since, and encodes
+ * only what did. Every change goes through this class's methods or its public
+ * primitive fields (`body`, and the start-line fields of the subclasses), which
+ * serialize() compares with what was parsed, so nothing stale can be written.
  */
 export abstract class SipMessage {
   /** The body bytes (Content-Length is derived from them on serialization). */
   body: Buffer;
-  protected fields: HeaderField[];
-  private keys: string[];
+  protected table: HeaderTable;
+  /** Bytes of the start line and its CRLF at the start of the source (table.base), when they may be copied; else 0. */
+  private sourceStartLine = 0;
+  /** The body length the source's Content-Length line states when that line may be copied; else -1. */
+  private sourceBodyLength = -1;
+  /** The body as parsed (a view of the source bytes from sourceBodyStart): while `body` is still it, it can be copied with the head. */
+  private sourceBody: Buffer | undefined = undefined;
+  private sourceBodyStart = -1;
   // Typed views, parsed on first read; any header mutation drops them all (dropCache).
   private viasCache: Via[] | undefined = undefined;
   private topViaCache: Via | null | undefined = undefined;
@@ -27,29 +40,53 @@ export abstract class SipMessage {
   private routesCache: NameAddr[] | undefined = undefined;
   private recordRoutesCache: NameAddr[] | undefined = undefined;
 
-  protected constructor(fields: HeaderField[], body: Buffer, keys?: string[]) {
-    this.fields = fields;
-    this.keys = keys ?? fields.map((f) => headerKey(f.name));
+  protected constructor(table: HeaderTable, body: Buffer) {
+    this.table = table;
     this.body = body;
   }
 
-  /** The header fields in wire order. Change them through the methods so caches stay right. */
-  get headers(): readonly HeaderField[] {
-    return this.fields;
+  /** The header fields in wire order, frozen: change them through the methods below. */
+  get headers(): ReadonlyArray<Readonly<HeaderField>> {
+    return this.table.fields();
   }
 
   /** The start line without CRLF. */
   abstract startLine(): string;
 
+  /** Whether the start-line fields still hold what was parsed (only asked when the source line may be copied). */
+  protected abstract startLineUnchanged(): boolean;
+
+  /**
+   * For the parser: the first `bytes` bytes of the source (from table.base) are the
+   * start line with its CRLF and may be copied while it is unchanged.
+   * @internal
+   */
+  adoptSourceStartLine(bytes: number): void {
+    this.sourceStartLine = this.table.base < 0 ? 0 : bytes;
+  }
+
+  /**
+   * For the parser: the source's Content-Length line states `bodyLength` and may be
+   * copied while the body has that length (-1: never); `body` is the view of the
+   * source's bytes from `bodyStart` that the parser set as the body.
+   * @internal
+   */
+  adoptSourceBody(bodyLength: number, body: Buffer, bodyStart: number): void {
+    this.sourceBodyLength = bodyLength;
+    this.sourceBody = body;
+    this.sourceBodyStart = bodyStart;
+  }
+
   getHeader(name: string): string | undefined {
     const i = this.indexOfName(name);
-    return i < 0 ? undefined : this.fields[i]!.value;
+    return i < 0 ? undefined : this.table.value(i);
   }
 
   getHeaders(name: string): string[] {
     const key = headerKey(name);
+    const t = this.table;
     const out: string[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.fields[i]!.value);
+    for (let i = t.indexOf(key); i >= 0; i = t.indexOf(key, i + 1)) out.push(t.value(i));
     return out;
   }
 
@@ -67,40 +104,34 @@ export abstract class SipMessage {
 
   setHeader(name: string, value: string): this {
     const key = headerKey(name);
-    const first = this.keys.indexOf(key);
+    const t = this.table;
+    const first = t.indexOf(key);
     if (first < 0) return this.appendHeader(name, value);
-    this.fields[first] = { name: this.fields[first]!.name, value };
-    for (let i = this.keys.length - 1; i > first; i--) {
-      if (this.keys[i] === key) {
-        this.keys.splice(i, 1);
-        this.fields.splice(i, 1);
-      }
-    }
+    t.replace(first, value);
+    for (let i = t.length - 1; i > first; i--) if (t.key(i) === key) t.removeAt(i);
     this.dropCache();
     return this;
   }
 
   appendHeader(name: string, value: string): this {
-    this.fields.push({ name, value });
-    this.keys.push(headerKey(name));
+    this.table.push(name, value);
     this.dropCache();
     return this;
   }
 
   prependHeader(name: string, value: string): this {
-    this.fields.unshift({ name, value });
-    this.keys.unshift(headerKey(name));
+    this.table.insert(0, name, value);
     this.dropCache();
     return this;
   }
 
   removeHeader(name: string): number {
     const key = headerKey(name);
+    const t = this.table;
     let n = 0;
-    for (let i = this.keys.length - 1; i >= 0; i--) {
-      if (this.keys[i] === key) {
-        this.keys.splice(i, 1);
-        this.fields.splice(i, 1);
+    for (let i = t.length - 1; i >= 0; i--) {
+      if (t.key(i) === key) {
+        t.removeAt(i);
         n++;
       }
     }
@@ -114,9 +145,9 @@ export abstract class SipMessage {
       vias = [];
       // The top Via is usually parsed already (the parser checks it): reuse it.
       const top = this.topViaCache ?? undefined;
-      for (let i = 0; i < this.keys.length; i++) {
-        if (this.keys[i] !== 'via') continue;
-        const text = this.fields[i]!.value;
+      const t = this.table;
+      for (let i = t.indexOf('via'); i >= 0; i = t.indexOf('via', i + 1)) {
+        const text = t.value(i);
         for (let pos = 0; pos <= text.length; ) {
           const comma = listItemEnd(text, pos);
           const s = skipTrimmable(text, pos, comma);
@@ -145,26 +176,22 @@ export abstract class SipMessage {
 
   /** Replaces the first Via value, splitting a combined `Via: a, b` line if needed. */
   setTopVia(via: Via): this {
-    const i = this.keys.indexOf('via');
+    const i = this.table.indexOf('via');
     if (i < 0) return this.prependHeader('Via', via.toString());
-    const parts = splitOutside(this.fields[i]!.value, 44);
+    const parts = splitOutside(this.table.value(i), 44);
     parts[0] = via.toString();
-    this.fields[i] = { name: this.fields[i]!.name, value: parts.join(', ') };
+    this.table.replace(i, parts.join(', '));
     this.dropCache();
     return this;
   }
 
   removeTopVia(): this {
-    const i = this.keys.indexOf('via');
+    const i = this.table.indexOf('via');
     if (i < 0) return this;
-    const parts = splitOutside(this.fields[i]!.value, 44);
+    const parts = splitOutside(this.table.value(i), 44);
     parts.shift();
-    if (parts.length === 0) {
-      this.fields.splice(i, 1);
-      this.keys.splice(i, 1);
-    } else {
-      this.fields[i] = { name: this.fields[i]!.name, value: parts.join(', ') };
-    }
+    if (parts.length === 0) this.table.removeAt(i);
+    else this.table.replace(i, parts.join(', '));
     this.dropCache();
     return this;
   }
@@ -201,9 +228,9 @@ export abstract class SipMessage {
     // True only for a lone `*` across all Contact values (RFC 3261 §10.2.2).
     let count = 0;
     let star = false;
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] !== 'contact') continue;
-      const text = this.fields[i]!.value;
+    const t = this.table;
+    for (let i = t.indexOf('contact'); i >= 0; i = t.indexOf('contact', i + 1)) {
+      const text = t.value(i);
       for (let pos = 0; pos <= text.length; ) {
         const comma = listItemEnd(text, pos);
         const s = skipTrimmable(text, pos, comma);
@@ -265,32 +292,99 @@ export abstract class SipMessage {
     return this.getHeader('server');
   }
 
-  /** The message as wire bytes; Content-Length always states the body's byte length. */
+  /**
+   * The message as wire bytes; Content-Length always states the body's byte length.
+   * Unchanged parts of a parsed message are copied from its source, the rest encoded;
+   * the bytes are the same as those of a message built afresh from the same fields.
+   */
   serialize(): Buffer {
+    const t = this.table;
     const body = this.body;
-    let head = this.startLine() + '\r\n';
-    let wroteLength = false;
-    for (let i = 0; i < this.fields.length; i++) {
-      const f = this.fields[i]!;
-      if (this.keys[i] === 'content-length') {
-        if (wroteLength) continue;
-        wroteLength = true;
-        head += f.name + ': ' + body.length + '\r\n';
-      } else {
-        head += f.name + ': ' + f.value + '\r\n';
-      }
+    const n = t.length;
+    // Content-Length is written for the first such field only, with the body's length; its
+    // source line is copied only while it states that length.
+    const lengthLineOk = body.length === this.sourceBodyLength;
+    const copyStart = this.sourceStartLine > 0 && this.startLineUnchanged();
+    const startLine = copyStart ? '' : this.startLine() + '\r\n';
+
+    // First pass: an upper bound of the size (3 UTF-8 bytes per UTF-16 unit of text).
+    let room = (copyStart ? this.sourceStartLine : 3 * startLine.length) + 2 + body.length;
+    let sawLength = false;
+    for (let i = 0; i < n; i++) {
+      const ls = t.lineStart(i);
+      if (t.key(i) === 'content-length') {
+        if (sawLength) continue;
+        sawLength = true;
+        room += ls >= 0 && lengthLineOk ? t.lineEnd(i) - ls : 3 * t.name(i).length + 14;
+      } else room += ls >= 0 ? t.lineEnd(i) - ls : 3 * (t.name(i).length + t.value(i).length + 4);
     }
-    if (!wroteLength) head += 'Content-Length: ' + body.length + '\r\n';
-    head += '\r\n';
-    return encodeWire(head, body);
+    if (!sawLength) room += 28;
+
+    // Second pass: runs of adjacent copyable lines become one copy; text between them one write.
+    const src = t.source;
+    let runStart = copyStart ? t.base : -1;
+    let runEnd = copyStart ? t.base + this.sourceStartLine : -1;
+    let text = startLine;
+    sawLength = false;
+    beginWire(room);
+    try {
+      for (let i = 0; i < n; i++) {
+        let ls = t.lineStart(i);
+        let line: string | undefined;
+        if (t.key(i) === 'content-length') {
+          if (sawLength) continue;
+          sawLength = true;
+          if (ls < 0 || !lengthLineOk) {
+            ls = -1;
+            line = t.name(i) + ': ' + body.length + '\r\n';
+          }
+        } else if (ls < 0) line = t.name(i) + ': ' + t.value(i) + '\r\n';
+        if (ls >= 0) {
+          if (text.length > 0) {
+            putString(text);
+            text = '';
+          }
+          if (ls !== runEnd) {
+            if (runStart >= 0) putBytes(src!, runStart, runEnd);
+            runStart = ls;
+          }
+          runEnd = t.lineEnd(i);
+        } else {
+          if (runStart >= 0) {
+            putBytes(src!, runStart, runEnd);
+            runStart = runEnd = -1;
+          }
+          text += line;
+        }
+      }
+      if (!sawLength) text += 'Content-Length: ' + body.length + '\r\n';
+      if (text.length === 0 && runStart >= 0 && src![runEnd] === 13 && src![runEnd + 1] === 10) {
+        // The last header line was copied and the source's empty line follows it; often the body follows that.
+        runEnd += 2;
+        const bodyFollows = body === this.sourceBody && runEnd === this.sourceBodyStart;
+        putBytes(src!, runStart, bodyFollows ? runEnd + body.length : runEnd);
+        if (!bodyFollows && body.length > 0) putBytes(body, 0, body.length);
+      } else {
+        if (runStart >= 0) putBytes(src!, runStart, runEnd);
+        putString(text + '\r\n');
+        if (body.length > 0) putBytes(body, 0, body.length);
+      }
+    } catch (error) {
+      abortWire();
+      throw error;
+    }
+    return endWire();
   }
 
   toString(): string {
     return this.serialize().toString('utf8');
   }
 
-  protected copyFields(): { fields: HeaderField[]; keys: string[] } {
-    return { fields: this.fields.map((f) => ({ name: f.name, value: f.value })), keys: [...this.keys] };
+  /** For clone(): the copy shares the source bytes and copies what may be copied from them. */
+  protected copySourceLayoutTo(copy: SipMessage): void {
+    copy.sourceStartLine = this.sourceStartLine;
+    copy.sourceBodyLength = this.sourceBodyLength;
+    // The copy's body is its own buffer, so it is never copied together with the head.
   }
 
   /**
@@ -299,16 +393,16 @@ export abstract class SipMessage {
    * lower-case long names callers mostly pass) needs no normalizing.
    */
   private indexOfName(name: string): number {
-    const i = this.keys.indexOf(name);
+    const i = this.table.indexOf(name);
     if (i >= 0) return i;
     const key = headerKey(name);
-    return key === name ? -1 : this.keys.indexOf(key);
+    return key === name ? -1 : this.table.indexOf(key);
   }
 
   /** The first value of the header with this key (already lower-case and long-form). */
   private valueOf(key: string): string | undefined {
-    const i = this.keys.indexOf(key);
-    return i < 0 ? undefined : this.fields[i]!.value;
+    const i = this.table.indexOf(key);
+    return i < 0 ? undefined : this.table.value(i);
   }
 
   private required(key: string, display: string): string {
@@ -329,9 +423,9 @@ export abstract class SipMessage {
   /** Every name-addr of every field with this key, in order, parsed in place with their URIs left for later. */
   private addressList(key: string): NameAddr[] {
     const out: NameAddr[] = [];
-    for (let i = 0; i < this.keys.length; i++) {
-      if (this.keys[i] !== key) continue;
-      const text = this.fields[i]!.value;
+    const t = this.table;
+    for (let i = t.indexOf(key); i >= 0; i = t.indexOf(key, i + 1)) {
+      const text = t.value(i);
       for (let pos = 0; pos <= text.length; ) {
         const comma = listItemEnd(text, pos);
         const s = skipTrimmable(text, pos, comma);
@@ -354,10 +448,11 @@ export abstract class SipMessage {
   }
 }
 
-/** Normalizes header input given as tuples or fields. */
-export function toFields(headers: Array<[string, string]> | HeaderField[] | undefined): HeaderField[] {
-  if (!headers) return [];
-  return headers.map((h) => (Array.isArray(h) ? { name: h[0], value: h[1] } : { name: h.name, value: h.value }));
+/** A header table from header input given as tuples or fields. */
+export function toTable(headers: Array<[string, string]> | HeaderField[] | undefined): HeaderTable {
+  const t = new HeaderTable();
+  if (headers) for (const h of headers) Array.isArray(h) ? t.push(h[0], h[1]) : t.push(h.name, h.value);
+  return t;
 }
 
 /** Normalizes a body given as a string or bytes. */

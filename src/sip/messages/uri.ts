@@ -43,6 +43,8 @@ export function parseSipUri(text: string): SipUri {
  * or undefined if it is not one. The common schemes come back as literals, without slicing.
  */
 function schemeOf(text: string, colon: number): string | undefined {
+  // Nearly every URI: lower-case "sip:".
+  if (colon === 3 && text.charCodeAt(0) === 115 && text.charCodeAt(1) === 105 && text.charCodeAt(2) === 112) return 'sip';
   let upper = false;
   for (let i = 0; i < colon; i++) {
     const c = text.charCodeAt(i);

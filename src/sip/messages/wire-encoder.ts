@@ -15,21 +15,69 @@ let used = 0;
 /** Encodes a message head (start line and header lines, UTF-8) followed by its body bytes into one Buffer. */
 export function encodeWire(head: string, body: Buffer): Buffer {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit; reserving that avoids measuring the head first.
-  const worst = head.length * 3 + body.length;
-  if (worst > MAX_SLAB_MESSAGE) {
-    const headBytes = Buffer.byteLength(head, 'utf8');
-    const out = Buffer.allocUnsafe(headBytes + body.length);
-    out.write(head, 0, 'utf8');
-    out.set(body, headBytes);
-    return out;
+  beginWire(head.length * 3 + body.length);
+  putString(head);
+  if (body.length > 0) putBytes(body, 0, body.length);
+  return endWire();
+}
+
+// The piecewise writer below fills one reservation at a time. It is module state, not
+// an object, because serialize() runs synchronously from start to end: no other
+// message can be written in between, and no allocation is spent on a writer.
+let target: Buffer = slab;
+let start = 0;
+let pos = 0;
+let limit = 0;
+let writing = false;
+
+/**
+ * Starts a message of at most `maxBytes` bytes, to be filled with putString/putBytes
+ * and taken with endWire. Small messages are carved from the shared slab.
+ */
+export function beginWire(maxBytes: number): void {
+  // A nested message would be carved from the same bytes as the one in progress.
+  if (writing) throw new Error('wire encoder: a message is already being written');
+  writing = true;
+  if (maxBytes > MAX_SLAB_MESSAGE) {
+    target = Buffer.allocUnsafe(maxBytes);
+    start = 0;
+  } else {
+    if (used + maxBytes > SLAB_BYTES) {
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      used = 0;
+    }
+    target = slab;
+    start = used;
   }
-  if (used + worst > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    used = 0;
+  pos = start;
+  limit = start + maxBytes;
+}
+
+/** Appends a string as UTF-8; the reservation must allow 3 bytes per UTF-16 code unit. */
+export function putString(s: string): void {
+  if (s.length === 0) return;
+  pos += target.write(s, pos, limit - pos, 'utf8');
+}
+
+/** Appends `src[from, to)`. */
+export function putBytes(src: Uint8Array, from: number, to: number): void {
+  if (pos + (to - from) > limit) throw new Error('wire encoder: reservation too small');
+  // A plain Uint8Array view is cheaper to make than a Buffer (subarray).
+  target.set(from === 0 && to === src.length ? src : new Uint8Array(src.buffer, src.byteOffset + from, to - from), pos);
+  pos += to - from;
+}
+
+/** Gives up the message in progress (its writer threw); the slab space is reused. */
+export function abortWire(): void {
+  writing = false;
+}
+
+/** The bytes written since beginWire. */
+export function endWire(): Buffer {
+  writing = false;
+  if (target === slab) {
+    used = pos;
+    return slab.subarray(start, pos);
   }
-  const start = used;
-  const headBytes = slab.write(head, start, 'utf8');
-  if (body.length > 0) slab.set(body, start + headBytes);
-  used = start + headBytes + body.length;
-  return slab.subarray(start, used);
+  return pos === target.length ? target : target.subarray(0, pos);
 }

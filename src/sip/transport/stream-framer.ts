@@ -118,7 +118,10 @@ export class StreamFramer {
     }
     const total = this.pending.headerBytes + this.pending.bodyBytes;
     if (this.end - this.start < total) return undefined;
-    const data = Buffer.allocUnsafe(total);
+    // A buffer of its own and of exact size: a parsed message keeps its source bytes for as long
+    // as it lives (HeaderTable), so a view of `buf`, or a slice of Node's shared 8 KiB pool
+    // (allocUnsafe), would keep a larger buffer alive with it.
+    const data = Buffer.allocUnsafeSlow(total);
     this.buf.copy(data, 0, this.start, this.start + total);
     this.start += total;
     this.pending = undefined;

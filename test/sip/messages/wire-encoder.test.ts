@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeWire } from '../../../src/sip/messages/wire-encoder.js';
+import { abortWire, beginWire, encodeWire, endWire, putBytes, putString } from '../../../src/sip/messages/wire-encoder.js';
 
 describe('encodeWire', () => {
   it('writes the head as UTF-8 followed by the body bytes', () => {
@@ -30,5 +30,32 @@ describe('encodeWire', () => {
     expect(out.length).toBe(Buffer.byteLength(head) + body.length);
     expect(out.toString('utf8', 0, Buffer.byteLength(head))).toBe(head);
     expect(out[out.length - 1]).toBe(7);
+  });
+});
+
+describe('piecewise writer', () => {
+  it('joins strings and byte ranges in order, and refuses a nested message until the first ends or is given up', () => {
+    const src = Buffer.from('0123456789');
+    beginWire(64);
+    putString('ab');
+    putBytes(src, 2, 5);
+    expect(() => beginWire(8)).toThrow(/already being written/);
+    putString('é');
+    const out = endWire();
+    expect(out.toString()).toBe('ab234é');
+    beginWire(8);
+    putString('lost');
+    abortWire();
+    beginWire(8);
+    putString('kept');
+    const next = endWire();
+    expect(next.toString()).toBe('kept');
+    expect(out.toString()).toBe('ab234é');
+  });
+
+  it('refuses to write past its reservation', () => {
+    beginWire(3);
+    expect(() => putBytes(Buffer.from('abcd'), 0, 4)).toThrow(/too small/);
+    abortWire();
   });
 });

@@ -186,3 +186,17 @@ describe('StreamFramer', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
+
+describe('StreamFramer message buffers', () => {
+  it('hands each message over in a buffer of its own and of exact size, since a parsed message keeps its source alive', () => {
+    const framer = new StreamFramer();
+    const two = Buffer.concat([message('hello'), RESPONSE]);
+    const items = framer.push(two);
+    expect(items.map((i) => i.kind)).toEqual(['message', 'message']);
+    for (const item of items) {
+      const data = (item as { data: Buffer }).data;
+      expect(data.byteOffset).toBe(0);
+      expect(data.buffer.byteLength).toBe(data.length);
+    }
+  });
+});
