@@ -110,7 +110,7 @@ export function describe(schema: Schema): string {
     case 'enum':
       return `one of ${schema.values.join(', ')}`;
     case 'object':
-      return schema.shorthand ? `a mapping or a ${describe(schema.fields[schema.shorthand] ?? str())}` : 'a mapping';
+      return schema.shorthand ? `a mapping or ${describe(schema.fields[schema.shorthand] ?? str())}` : 'a mapping';
     case 'array':
       return 'a list';
     case 'map':
