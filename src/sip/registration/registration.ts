@@ -76,6 +76,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
   private refreshTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
+  /**
+   * An OPTIONS keep-alive awaits its answer. Timer F (32 s) outlasts the interval (25 s), so without
+   * this a silent registrar would collect one more transaction per tick.
+   */
+  private optionsInFlight = false;
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly onPong = (from: Endpoint) => {
     if (this.flow && sameEndpoint(from, this.flow)) this.clearTimer('pongTimer');
@@ -393,6 +398,7 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
 
   /** UDP: OPTIONS to the registrar keeps the NAT binding and proves the PBX is alive (any response will do). */
   private async pingWithOptions(flow: SendTarget): Promise<void> {
+    if (this.optionsInFlight) return;
     const registrar = this.registrars[this.registrarIndex]!;
     const request = SipRequest.create({
       method: 'OPTIONS',
@@ -406,10 +412,13 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
         ['User-Agent', PRODUCT_TOKEN],
       ],
     });
+    this.optionsInFlight = true;
     try {
       await this.core.send(request, { target: flow });
     } catch (error) {
       if (this.flow === flow) this.flowFailed(`keep-alive OPTIONS failed: ${(error as Error).message}`);
+    } finally {
+      this.optionsInFlight = false;
     }
   }
 

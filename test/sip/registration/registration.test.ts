@@ -288,6 +288,24 @@ describe('Registration against an in-test registrar (two stacks on loopback)', (
     }
   });
 
+  it('never overlaps UDP OPTIONS keep-alives: a tick is skipped while one is in flight (Timer F > interval)', async () => {
+    // Timer F here is 64·20 ms = 1.28 s, the interval 150 ms: the same ratio trouble as 32 s vs 25 s.
+    const options: SipRequest[] = [];
+    registrar.stack.core.handle('OPTIONS', (req) => {
+      options.push(req); // silent: the keep-alive only ends by Timer F
+    });
+    const reg = register({ keepAliveIntervalMs: 150 });
+    reg.start();
+    await waitForState(reg, (x) => x.state === 'registered', 3000);
+    await until(() => options.length >= 1, 1000);
+    // Well within Timer F of the first keep-alive: several ticks passed, none started another OPTIONS.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(options).toHaveLength(1);
+    expect(registrar.requests).toHaveLength(1);
+    // When Timer F ends the first one, the flow counts as failed and the UA re-registers.
+    await until(() => registrar.requests.length >= 2, 2000);
+  });
+
   it.skipIf(!ipv6)('notices at once that its TCP flow closed when the registrar URI writes IPv6 in another form', async () => {
     const tcpRegistrar = await SipStack.start({ listen: [{ protocol: 'tcp', address: '::1', port: 0 }] });
     const seen: SipRequest[] = [];
