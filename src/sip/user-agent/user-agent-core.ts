@@ -12,6 +12,7 @@ import type { ClosedConnectionInfo, TransportLayer } from '../transport/transpor
 import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
 import { normalizeAddress } from '../transport/transport-via.js';
 import { ACCEPTED_BODIES, ALLOWED_METHODS, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
+import { MergedRequestDetector } from './merged-request-detector.js';
 import type { NextHopLocator } from './next-hop-locator.js';
 import { RequestSender, type RequestOutcome, type SendOptions } from './request-sender.js';
 
@@ -50,6 +51,7 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
   readonly sender: RequestSender;
   private readonly handlers = new Map<string, RequestHandler>();
   private cancelHandler: CancelHandler | undefined;
+  private readonly merged = new MergedRequestDetector();
   private readonly logger: Logger;
   private closed = false;
   private readonly onTransportRequest = (request: SipRequest, info: ReceivedInfo) => this.transactions.receiveRequest(request, info);
@@ -121,6 +123,11 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
       transaction.respond(this.response(request, 501, { headers: [['Allow', ALLOWED_METHODS.join(', ')]] }));
       return;
     }
+    if (isMerged(request, transaction, this.merged)) {
+      // §8.2.2.2: the same request forked back to us along another path; the first copy is being served.
+      transaction.respond(this.response(request, 482));
+      return;
+    }
     if (method !== 'CANCEL' && method !== 'ACK') {
       // §8.2.2.3: reject a Require we do not support with 420 listing them in Unsupported.
       let unsupported: string[] = [];
@@ -190,6 +197,16 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
     this.transport.off('request', this.onTransportRequest);
     this.transport.off('response', this.onTransportResponse);
     this.transactions.close();
+    this.merged.clear();
     this.removeAllListeners();
+  }
+}
+
+/** §8.2.2.2 applies to requests outside a dialog (no To tag); a malformed To is left to the handler. */
+function isMerged(request: SipRequest, transaction: ServerTransaction, detector: MergedRequestDetector): boolean {
+  try {
+    return request.to.tag === undefined && detector.isMerged(request, transaction);
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@ import { SipStack } from '../../../src/sip/sip-stack.js';
 import type { SendTarget } from '../../../src/sip/transport/transport-types.js';
 import { ACCEPTED_BODIES, ALLOWED_METHODS, SUPPORTED_EXTENSIONS } from '../../../src/sip/user-agent/capabilities.js';
 import { PRODUCT_TOKEN } from '../../../src/version.js';
+import { rawRequest, UdpPeer } from '../transport/raw-peer.js';
 
 /** A request from the client stack to the server stack; no Via (the sender adds one per attempt). */
 function request(method: string, uri: string, extra: Array<[string, string]> = []): SipRequest {
@@ -125,3 +126,82 @@ describe('UserAgentCore answers requests that need no dialog (two stacks on loop
     });
   }
 });
+
+describe('UserAgentCore detects merged requests (RFC 3261 §8.2.2.2)', () => {
+  let server: SipStack;
+  let peer: UdpPeer;
+  let port: number;
+  const invites: SipRequest[] = [];
+
+  beforeAll(async () => {
+    server = await SipStack.start({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+    port = server.transport.listeningPoints[0]!.port;
+    // An INVITE the TU keeps pending (a ringing door station): its transaction stays in Proceeding.
+    server.core.handle('INVITE', (req) => invites.push(req));
+    peer = await UdpPeer.open('127.0.0.1');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await peer?.close();
+  });
+
+  /** One copy of a request as it arrives through one of two forking paths: same From tag, Call-ID and CSeq, its own branch. */
+  function copy(method: string, branch: string, callId: string, extra = ''): string {
+    return rawRequest({ method, callId, extra, via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=${branch};rport` });
+  }
+
+  /** The next response to the peer whose CSeq and branch match. */
+  async function responseFor(branch: string): Promise<string> {
+    for (;;) {
+      const text = (await peer.next(2000)).toString('latin1');
+      if (text.includes(`branch=${branch}`)) return text;
+    }
+  }
+
+  it('answers the second copy of an OPTIONS with 482 and the first normally', async () => {
+    await peer.send(copy('OPTIONS', 'z9hG4bKpath1', 'merged-options'), port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKpath1')).toMatch(/^SIP\/2\.0 200 /);
+    await peer.send(copy('OPTIONS', 'z9hG4bKpath2', 'merged-options'), port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKpath2')).toMatch(/^SIP\/2\.0 482 Loop Detected/);
+  });
+
+  it('answers the second copy of a pending INVITE with 482 and hands only the first to the TU', async () => {
+    const before = invites.length;
+    await peer.send(copy('INVITE', 'z9hG4bKinv1', 'merged-invite', 'Contact: <sip:tester@127.0.0.1>\r\n'), port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKinv1')).toMatch(/^SIP\/2\.0 100 /);
+    await peer.send(copy('INVITE', 'z9hG4bKinv2', 'merged-invite', 'Contact: <sip:tester@127.0.0.1>\r\n'), port, '127.0.0.1');
+    const second = await responseFor('z9hG4bKinv2');
+    expect(second).toMatch(/^SIP\/2\.0 482 /);
+    expect(invites.length - before).toBe(1);
+    // The ACK for the 482 belongs to its INVITE server transaction.
+    await peer.send(ackFor(second), port, '127.0.0.1');
+  });
+
+  it('does not take a different CSeq, Call-ID or a request with a To tag for a merged one', async () => {
+    await peer.send(copy('OPTIONS', 'z9hG4bKother1', 'not-merged-1'), port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKother1')).toMatch(/^SIP\/2\.0 200 /);
+    await peer.send(copy('OPTIONS', 'z9hG4bKother2', 'not-merged-2'), port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKother2')).toMatch(/^SIP\/2\.0 200 /);
+    const nextCseq = copy('OPTIONS', 'z9hG4bKother3', 'not-merged-1').replace('CSeq: 1 OPTIONS', 'CSeq: 2 OPTIONS');
+    await peer.send(nextCseq, port, '127.0.0.1');
+    expect(await responseFor('z9hG4bKother3')).toMatch(/^SIP\/2\.0 200 /);
+  });
+});
+
+/** A raw ACK for a non-2xx response to a raw INVITE (same branch, the response's To tag). */
+function ackFor(responseText: string): string {
+  const lines = responseText.split('\r\n');
+  const pick = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))!;
+  return [
+    'ACK sip:door@example.invalid SIP/2.0',
+    pick('Via').replace(/;received=[^;]*/, '').replace(/;rport=\d+/, ';rport'),
+    'Max-Forwards: 70',
+    pick('From'),
+    pick('To'),
+    pick('Call-ID'),
+    'CSeq: 1 ACK',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
