@@ -38,12 +38,34 @@ const COMMON = [
  * without slicing, lower-casing or hashing it: the common name as above, its
  * lower- and upper-case forms, and each compact form.
  */
-const SPELLINGS = new Map<number, Array<[string, string]>>();
+/**
+ * Headers that are looked up in nearly every message. A HeaderTable keeps the first and
+ * last index of each, so that finding them needs no search; a spelling carries its slot.
+ */
+export const HOT_KEYS = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'content-length', 'max-forwards'] as const;
+export const SLOT_VIA = 0;
+export const SLOT_FROM = 1;
+export const SLOT_TO = 2;
+export const SLOT_CALL_ID = 3;
+export const SLOT_CSEQ = 4;
+export const SLOT_CONTACT = 5;
+export const SLOT_CONTENT_LENGTH = 6;
+export const SLOT_MAX_FORWARDS = 7;
+
+/** The HOT_KEYS slot of a key, or -1. */
+export function hotSlot(key: string): number {
+  return (HOT_KEYS as readonly string[]).indexOf(key);
+}
+
+/** A known spelling: as written, its key, and the key's HOT_KEYS slot (-1 if none). */
+export type KnownHeader = readonly [spelling: string, key: string, slot: number];
+
+const SPELLINGS = new Map<number, KnownHeader[]>();
 
 function addSpelling(spelling: string, key: string): void {
   const bucket = spelling.length * 128 + spelling.charCodeAt(0);
   const list = SPELLINGS.get(bucket) ?? [];
-  if (!list.some(([s]) => s === spelling)) list.push([spelling, key]);
+  if (!list.some(([s]) => s === spelling)) list.push([spelling, key, hotSlot(key)]);
   SPELLINGS.set(bucket, list);
 }
 
@@ -59,14 +81,14 @@ for (const [letter, key] of Object.entries(COMPACT)) {
 }
 
 /** Array form of SPELLINGS, indexed by `length * 128 + first char`, for the hot path. */
-const BUCKETS: Array<Array<[string, string]> | undefined> = new Array<undefined>(41 * 128).fill(undefined);
+const BUCKETS: Array<KnownHeader[] | undefined> = new Array<undefined>(41 * 128).fill(undefined);
 for (const [bucket, list] of SPELLINGS) BUCKETS[bucket] = list;
 
 /**
  * If `text[start, end)` is one of the known spellings, that spelling (equal to the
  * slice, but shared) and its key; otherwise undefined.
  */
-export function knownHeaderAt(text: string, start: number, end: number): [string, string] | undefined {
+export function knownHeaderAt(text: string, start: number, end: number): KnownHeader | undefined {
   const length = end - start;
   const c = text.charCodeAt(start);
   if (length > 40 || c >= 128) return undefined;
@@ -75,6 +97,49 @@ export function knownHeaderAt(text: string, start: number, end: number): [string
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
     if (text.startsWith(entry[0], start)) return entry;
+  }
+  return undefined;
+}
+
+/** The names most messages carry, most frequent first: the order in which knownHeaderAtLine tries them. */
+const FREQUENT = [
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Content-Length', 'Content-Type', 'Record-Route', 'Route',
+  'Allow', 'Supported', 'User-Agent', 'Server', 'Expires', 'Authorization', 'WWW-Authenticate', 'Proxy-Authenticate', 'Proxy-Authorization',
+];
+
+/**
+ * Known spellings bucketed by first character, most frequent names first, then the
+ * rest of the common names, then their lower- and upper-case forms and compact forms.
+ */
+const BY_FIRST_CHAR: KnownHeader[][] = Array.from({ length: 128 }, () => []);
+{
+  const ordered: string[] = [...FREQUENT, ...COMMON, ...COMMON.map((n) => n.toLowerCase()), ...COMMON.map((n) => n.toUpperCase())];
+  for (const letter of Object.keys(COMPACT)) ordered.push(letter, letter.toUpperCase());
+  for (const spelling of ordered) {
+    const list = BY_FIRST_CHAR[spelling.charCodeAt(0)]!;
+    // The entry knownHeaderAt has for the same spelling, so that both return the same one.
+    if (!list.some(([s]) => s === spelling)) list.push(knownHeaderAt(spelling, 0, spelling.length)!);
+  }
+}
+
+/**
+ * If the header line at `text[start]` begins with a known spelling directly followed
+ * by `:`, that spelling and its key; otherwise undefined (an unknown name, or white
+ * space before the colon). Finds the name without searching for the colon first.
+ */
+export function knownHeaderAtLine(text: string, start: number): KnownHeader | undefined {
+  const c = text.charCodeAt(start);
+  if (c >= 128) return undefined;
+  const list = BY_FIRST_CHAR[c]!;
+  next: for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    const spelling = entry[0];
+    const length = spelling.length;
+    // The colon right after it settles most mismatches at once; then the rest, one by one
+    // (cheaper than startsWith at these lengths).
+    if (text.charCodeAt(start + length) !== 58) continue;
+    for (let j = 1; j < length; j++) if (spelling.charCodeAt(j) !== text.charCodeAt(start + j)) continue next;
+    return entry;
   }
   return undefined;
 }

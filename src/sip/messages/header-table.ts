@@ -1,5 +1,5 @@
 import type { HeaderField } from './header-field.js';
-import { headerKey } from './header-names.js';
+import { HOT_KEYS, headerKey, hotSlot } from './header-names.js';
 
 /**
  * The header fields of one message in wire order: each with its name as written,
@@ -42,6 +42,12 @@ export class HeaderTable {
    */
   private readonly spans: number[];
   private view: ReadonlyArray<Readonly<HeaderField>> | undefined = undefined;
+  /**
+   * For each HOT_KEYS slot, the index of its first field at [2 * slot] and of its last at
+   * [2 * slot + 1] (-1 when absent), so that the headers every message is asked for are
+   * found without a search. Undefined after a change that moved fields: rebuilt on use.
+   */
+  private hot: number[] | undefined;
 
   constructor(source?: Buffer, text = '', base = -1, names: string[] = [], keys: string[] = [], values: Array<string | undefined> = [], spans: number[] = []) {
     this.source = source;
@@ -51,6 +57,7 @@ export class HeaderTable {
     this.keys = keys;
     this.values = values;
     this.spans = spans;
+    this.hot = keys.length === 0 ? [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1] : undefined;
   }
 
   /** A table of fields given in code. */
@@ -81,6 +88,16 @@ export class HeaderTable {
     return v;
   }
 
+  /** Index of the first field whose key has HOT_KEYS slot `slot`, or -1. */
+  first(slot: number): number {
+    return (this.hot ?? this.rebuildHot())[2 * slot]!;
+  }
+
+  /** Index of the last field whose key has HOT_KEYS slot `slot`, or -1. */
+  last(slot: number): number {
+    return (this.hot ?? this.rebuildHot())[2 * slot + 1]!;
+  }
+
   /** Index of the first field with this key at or after `from`, or -1. */
   indexOf(key: string, from = 0): number {
     return this.keys.indexOf(key, from);
@@ -97,8 +114,17 @@ export class HeaderTable {
     return this.sourceBase + this.spans[3 * i + 2]! + 2;
   }
 
-  /** Parser: a field whose value is `text[valueStart, valueEnd)`, its line copyable from `lineStart` (or -1). */
-  addSpan(name: string, key: string, lineStart: number, valueStart: number, valueEnd: number): void {
+  /**
+   * Parser: a field whose value is `text[valueStart, valueEnd)`, its line copyable from
+   * `lineStart` (or -1); `slot` is the key's HOT_KEYS slot or -1.
+   */
+  addSpan(name: string, key: string, slot: number, lineStart: number, valueStart: number, valueEnd: number): void {
+    if (slot >= 0) {
+      const hot = this.hot ?? this.rebuildHot();
+      const i = this.keys.length;
+      if (hot[2 * slot]! < 0) hot[2 * slot] = i;
+      hot[2 * slot + 1] = i;
+    }
     this.names.push(name);
     this.keys.push(key);
     this.values.push(undefined);
@@ -107,8 +133,14 @@ export class HeaderTable {
 
   /** Appends a field that is encoded from its text. */
   push(name: string, value: string): void {
+    const key = headerKey(name);
+    const slot = hotSlot(key);
+    if (slot >= 0 && this.hot !== undefined) {
+      if (this.hot[2 * slot]! < 0) this.hot[2 * slot] = this.keys.length;
+      this.hot[2 * slot + 1] = this.keys.length;
+    }
     this.names.push(name);
-    this.keys.push(headerKey(name));
+    this.keys.push(key);
     this.values.push(value);
     this.spans.push(-1, 0, 0);
     this.view = undefined;
@@ -121,6 +153,7 @@ export class HeaderTable {
     this.values.splice(i, 0, value);
     this.spans.splice(3 * i, 0, -1, 0, 0);
     this.view = undefined;
+    this.hot = undefined;
   }
 
   /** Gives field i a new value, keeping its name and place. */
@@ -136,6 +169,7 @@ export class HeaderTable {
     this.values.splice(i, 1);
     this.spans.splice(3 * i, 3);
     this.view = undefined;
+    this.hot = undefined;
   }
 
   /** Parser: no line may be copied (the header section is not plain ASCII). */
@@ -158,6 +192,16 @@ export class HeaderTable {
       this.view = view;
     }
     return view;
+  }
+
+  private rebuildHot(): number[] {
+    const hot = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+    for (let slot = 0; slot < HOT_KEYS.length; slot++) {
+      hot[2 * slot] = this.keys.indexOf(HOT_KEYS[slot]!);
+      hot[2 * slot + 1] = this.keys.lastIndexOf(HOT_KEYS[slot]!);
+    }
+    this.hot = hot;
+    return hot;
   }
 
   /** An independent copy; it shares the (never written) source bytes. */

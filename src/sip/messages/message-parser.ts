@@ -1,6 +1,6 @@
 import { parseCSeq } from './cseq.js';
 import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
-import { headerKey, knownHeaderAt } from './header-names.js';
+import { headerKey, hotSlot, knownHeaderAt, knownHeaderAtLine, SLOT_CALL_ID, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -75,7 +75,7 @@ function finish(data: Buffer, text: string, bodyStart: number, table: HeaderTabl
   const message = parseStartLine(text.slice(0, startLineEnd), table, crlf ? startLineEnd + 2 : 0);
   const body = extractBody(data, bodyStart, message, table);
   message.body = body;
-  message.adoptSourceBody(table.indexOf('content-length') < 0 ? -1 : body.length, body, bodyStart);
+  message.adoptSourceBody(table.first(SLOT_CONTENT_LENGTH) < 0 ? -1 : body.length, body, bodyStart);
   validateMandatory(message, table);
   return message;
 }
@@ -153,11 +153,18 @@ function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable): nu
  * `name: value`.
  */
 function addField(text: string, start: number, end: number, table: HeaderTable, crlf: boolean): void {
-  const colon = text.indexOf(':', start);
-  if (colon <= start || colon >= end) throw new SipParseError(`malformed header line "${clip(text.slice(start, end))}"`);
-  let nameEnd = colon;
-  if (isTrimmable(text.charCodeAt(nameEnd - 1))) nameEnd = backTrimmable(text, start, nameEnd);
-  const known = knownHeaderAt(text, start, nameEnd);
+  let known = knownHeaderAtLine(text, start);
+  let colon: number;
+  let nameEnd: number;
+  if (known !== undefined && start + known[0].length < end) {
+    colon = nameEnd = start + known[0].length;
+  } else {
+    colon = text.indexOf(':', start);
+    if (colon <= start || colon >= end) throw new SipParseError(`malformed header line "${clip(text.slice(start, end))}"`);
+    nameEnd = colon;
+    if (isTrimmable(text.charCodeAt(nameEnd - 1))) nameEnd = backTrimmable(text, start, nameEnd);
+    known = knownHeaderAt(text, start, nameEnd);
+  }
   let vs = colon + 1;
   if (vs < end && isTrimmable(text.charCodeAt(vs))) {
     // Usually exactly one space after the colon.
@@ -169,12 +176,13 @@ function addField(text: string, start: number, end: number, table: HeaderTable, 
   const lineStart = crlf && nameEnd === colon && vs === colon + 2 && ve === end && ve > vs ? start : -1;
   // A known spelling is a valid token by construction and brings its key along.
   if (known !== undefined) {
-    table.addSpan(known[0], known[1], lineStart, vs, ve);
+    table.addSpan(known[0], known[1], known[2], lineStart, vs, ve);
     return;
   }
   const name = text.slice(start, nameEnd);
   if (!isTokenAt(text, start, nameEnd)) throw new SipParseError(`bad header name "${clip(name)}"`);
-  table.addSpan(name, headerKey(name), lineStart, vs, ve);
+  const key = headerKey(name);
+  table.addSpan(name, key, hotSlot(key), lineStart, vs, ve);
 }
 
 /** Adds an unfolded header line; it is always encoded anew. */
@@ -288,7 +296,7 @@ function isPlainStatusLine(line: string): boolean {
  */
 function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny, table: HeaderTable): Buffer {
   const available = data.length - bodyStart;
-  const clField = table.indexOf('content-length');
+  const clField = table.first(SLOT_CONTENT_LENGTH);
   if (clField < 0) return data.subarray(bodyStart);
   const cl = table.value(clField);
   const t = cl.trim();
@@ -302,7 +310,7 @@ function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny, ta
 
 function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
   for (let i = 0; i < MANDATORY.length; i++) {
-    const at = table.indexOf(MANDATORY[i]![0]);
+    const at = table.first(MANDATORY[i]![0]);
     if (at < 0 || table.value(at).length === 0) throw new SipParseError(`missing ${MANDATORY[i]![1]} header`, answerableMessage(message));
   }
   try {
@@ -317,7 +325,7 @@ function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
     if (message instanceof SipRequest && cseq.method !== message.method) {
       throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`);
     }
-    const mfAt = table.indexOf('max-forwards');
+    const mfAt = table.first(SLOT_MAX_FORWARDS);
     const mf = mfAt < 0 ? undefined : table.value(mfAt);
     if (mf !== undefined && parseDigits(mf.trim()) === undefined) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
   } catch (error) {
@@ -329,7 +337,7 @@ function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
 /** Stands in until extractBody has run, and is the empty body (zero bytes: nothing to share by mistake). */
 const NO_BODY = Buffer.alloc(0);
 
-const MANDATORY = [['via', 'Via'], ['from', 'From'], ['to', 'To'], ['call-id', 'Call-ID'], ['cseq', 'CSeq']] as const;
+const MANDATORY = [[SLOT_VIA, 'Via'], [SLOT_FROM, 'From'], [SLOT_TO, 'To'], [SLOT_CALL_ID, 'Call-ID'], [SLOT_CSEQ, 'CSeq']] as const;
 
 /** A request can be answered when its top Via parses and the headers a response copies are there. */
 function answerableMessage(message: SipMessageAny): { request?: SipRequest } {

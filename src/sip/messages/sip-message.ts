@@ -1,7 +1,7 @@
 import { parseCSeq, type CSeq } from './cseq.js';
 import { backTrimmable, listItemEnd, parseDigits, skipTrimmable, splitOutside } from './grammar.js';
 import type { HeaderField } from './header-field.js';
-import { headerKey } from './header-names.js';
+import { headerKey, SLOT_CALL_ID, SLOT_CONTACT, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -146,7 +146,9 @@ export abstract class SipMessage {
       // The top Via is usually parsed already (the parser checks it): reuse it.
       const top = this.topViaCache ?? undefined;
       const t = this.table;
-      for (let i = t.indexOf('via'); i >= 0; i = t.indexOf('via', i + 1)) {
+      const last = t.last(SLOT_VIA);
+      for (let i = t.first(SLOT_VIA); i >= 0 && i <= last; i++) {
+        if (t.key(i) !== 'via') continue;
         const text = t.value(i);
         for (let pos = 0; pos <= text.length; ) {
           const comma = listItemEnd(text, pos);
@@ -163,7 +165,7 @@ export abstract class SipMessage {
   get topVia(): Via | undefined {
     let top = this.topViaCache;
     if (top === undefined) {
-      const first = this.valueOf('via');
+      const first = this.valueOf('via', SLOT_VIA);
       if (first === undefined) top = null;
       else {
         const end = listItemEnd(first, 0);
@@ -176,7 +178,7 @@ export abstract class SipMessage {
 
   /** Replaces the first Via value, splitting a combined `Via: a, b` line if needed. */
   setTopVia(via: Via): this {
-    const i = this.table.indexOf('via');
+    const i = this.table.first(SLOT_VIA);
     if (i < 0) return this.prependHeader('Via', via.toString());
     const parts = splitOutside(this.table.value(i), 44);
     parts[0] = via.toString();
@@ -186,7 +188,7 @@ export abstract class SipMessage {
   }
 
   removeTopVia(): this {
-    const i = this.table.indexOf('via');
+    const i = this.table.first(SLOT_VIA);
     if (i < 0) return this;
     const parts = splitOutside(this.table.value(i), 44);
     parts.shift();
@@ -198,7 +200,7 @@ export abstract class SipMessage {
 
   get from(): NameAddr {
     if (this.fromCache === undefined) {
-      const text = this.required('from', 'From');
+      const text = this.required('from', 'From', SLOT_FROM);
       this.fromCache = NameAddr.parseLazy(text, 0, text.length);
     }
     return this.fromCache;
@@ -206,22 +208,22 @@ export abstract class SipMessage {
 
   get to(): NameAddr {
     if (this.toCache === undefined) {
-      const text = this.required('to', 'To');
+      const text = this.required('to', 'To', SLOT_TO);
       this.toCache = NameAddr.parseLazy(text, 0, text.length);
     }
     return this.toCache;
   }
 
   get callId(): string {
-    return this.required('call-id', 'Call-ID');
+    return this.required('call-id', 'Call-ID', SLOT_CALL_ID);
   }
 
   get cseq(): CSeq {
-    return (this.cseqCache ??= parseCSeq(this.required('cseq', 'CSeq')));
+    return (this.cseqCache ??= parseCSeq(this.required('cseq', 'CSeq', SLOT_CSEQ)));
   }
 
   get contacts(): NameAddr[] {
-    return (this.contactsCache ??= this.isWildcardContact ? [] : this.addressList('contact'));
+    return (this.contactsCache ??= this.isWildcardContact ? [] : this.addressList('contact', SLOT_CONTACT));
   }
 
   get isWildcardContact(): boolean {
@@ -229,7 +231,9 @@ export abstract class SipMessage {
     let count = 0;
     let star = false;
     const t = this.table;
-    for (let i = t.indexOf('contact'); i >= 0; i = t.indexOf('contact', i + 1)) {
+    const last = t.last(SLOT_CONTACT);
+    for (let i = t.first(SLOT_CONTACT); i >= 0 && i <= last; i++) {
+      if (t.key(i) !== 'contact') continue;
       const text = t.value(i);
       for (let pos = 0; pos <= text.length; ) {
         const comma = listItemEnd(text, pos);
@@ -245,11 +249,11 @@ export abstract class SipMessage {
   }
 
   get maxForwards(): number | undefined {
-    return this.integer('max-forwards', 'Max-Forwards');
+    return this.integer('max-forwards', 'Max-Forwards', SLOT_MAX_FORWARDS);
   }
 
   get contentLength(): number | undefined {
-    return this.integer('content-length', 'Content-Length');
+    return this.integer('content-length', 'Content-Length', SLOT_CONTENT_LENGTH);
   }
 
   get contentType(): string | undefined {
@@ -399,20 +403,20 @@ export abstract class SipMessage {
     return key === name ? -1 : this.table.indexOf(key);
   }
 
-  /** The first value of the header with this key (already lower-case and long-form). */
-  private valueOf(key: string): string | undefined {
-    const i = this.table.indexOf(key);
+  /** The first value of the header with this key (already lower-case and long-form) and HOT_KEYS slot, if any. */
+  private valueOf(key: string, slot = -1): string | undefined {
+    const i = slot >= 0 ? this.table.first(slot) : this.table.indexOf(key);
     return i < 0 ? undefined : this.table.value(i);
   }
 
-  private required(key: string, display: string): string {
-    const v = this.valueOf(key);
+  private required(key: string, display: string, slot = -1): string {
+    const v = this.valueOf(key, slot);
     if (v === undefined || v.length === 0) throw new SipParseError(`missing ${display} header`);
     return v;
   }
 
-  private integer(key: string, display: string): number | undefined {
-    const v = this.valueOf(key);
+  private integer(key: string, display: string, slot = -1): number | undefined {
+    const v = this.valueOf(key, slot);
     if (v === undefined) return undefined;
     const t = v.trim();
     const n = parseDigits(t);
@@ -421,10 +425,12 @@ export abstract class SipMessage {
   }
 
   /** Every name-addr of every field with this key, in order, parsed in place with their URIs left for later. */
-  private addressList(key: string): NameAddr[] {
+  private addressList(key: string, slot = -1): NameAddr[] {
     const out: NameAddr[] = [];
     const t = this.table;
-    for (let i = t.indexOf(key); i >= 0; i = t.indexOf(key, i + 1)) {
+    const last = slot >= 0 ? t.last(slot) : t.length - 1;
+    for (let i = slot >= 0 ? t.first(slot) : t.indexOf(key); i >= 0 && i <= last; i++) {
+      if (t.key(i) !== key) continue;
       const text = t.value(i);
       for (let pos = 0; pos <= text.length; ) {
         const comma = listItemEnd(text, pos);
