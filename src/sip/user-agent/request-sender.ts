@@ -4,6 +4,9 @@ import { PortierError } from '../../util/portier-error.js';
 import { SipUri, type SipRequest, type SipResponse } from '../messages/index.js';
 import type { ClientTransaction } from '../transactions/client-transaction.js';
 import type { TransactionLayer } from '../transactions/transaction-layer.js';
+import { TransactionTimeoutError } from '../transactions/transaction-errors.js';
+import { TargetBlacklist } from '../transport/server-locator-blacklist.js';
+import { FailoverTargets, type TargetFailure } from '../transport/server-locator-failover.js';
 import { TransportError } from '../transport/transport-error.js';
 import type { SendTarget } from '../transport/transport-types.js';
 import type { NextHopLocator } from './next-hop-locator.js';
@@ -43,22 +46,48 @@ export class NoTargetError extends PortierError {
   }
 }
 
+/** How the sender remembers targets that failed. */
+export interface RequestSenderOptions {
+  /** Record of failed targets (a private one by default), e.g. shared with another sender. */
+  failedTargets?: TargetBlacklist;
+  /** How long a target that failed this way is tried last, in ms (default 60 000 each; a 503's Retry-After wins). */
+  blockMs?: Partial<Record<TargetFailure, number>>;
+}
+
 /** More than this many challenge rounds in one chain is a broken server, not a login. */
 const MAX_CHALLENGES = 4;
+
+/** Like Kamailio's destination blacklist: long enough to spare the next requests a Timer F each. */
+const DEFAULT_BLOCK_MS = 60_000;
 
 /**
  * Sends a non-INVITE request as the UAC core does (RFC 3261 §8.1): locates the next hop
  * (RFC 3263), fails over to the next target on a transport error, a timeout or a 503
  * (RFC 3263 §4.3), and answers 401/407 challenges (§22.2) with a fresh branch and CSeq.
+ * A target that failed is tried last by the following requests for a while, so that each
+ * does not first wait out Timer F (32 s) on a dead primary.
  */
 export class RequestSender {
+  /** Targets that failed recently; clear() makes them first choices again. */
+  readonly failedTargets: TargetBlacklist;
+  private readonly blockMs: Partial<Record<TargetFailure, number>>;
+
   constructor(
     private readonly transactions: TransactionLayer,
     private readonly locator: NextHopLocator,
     private readonly logger: Logger,
     private readonly outboundProxy?: SipUri,
     private readonly watchFlow?: FlowWatch,
-  ) {}
+    options: RequestSenderOptions = {},
+  ) {
+    this.failedTargets = options.failedTargets ?? new TargetBlacklist({ defaultDurationMs: DEFAULT_BLOCK_MS });
+    this.blockMs = {
+      'transport-error': DEFAULT_BLOCK_MS,
+      timeout: DEFAULT_BLOCK_MS,
+      'service-unavailable': DEFAULT_BLOCK_MS,
+      ...options.blockMs,
+    };
+  }
 
   /** The targets for a request: outbound proxy, else the first Route (loose routing), else the Request-URI. */
   async resolveTargets(request: SipRequest): Promise<SendTarget[]> {
@@ -88,8 +117,10 @@ export class RequestSender {
     if (auth) this.addCredentials(request, auth.authorize({ method: request.method, uri: request.uri.toString(), body: request.body }));
     let lastError: unknown;
     let challenges = 0;
-    for (let i = 0; i < targets.length; ) {
-      const target = targets[i]!;
+    // Targets that failed recently come last (soonest unblocked first), never not at all.
+    const failover = new FailoverTargets(targets, { blacklist: this.failedTargets, blockMs: this.blockMs });
+    let target = failover.next();
+    while (target !== undefined) {
       const attempt = request.clone();
       options.beforeSend?.(attempt, target);
       let response: SipResponse;
@@ -99,14 +130,23 @@ export class RequestSender {
         // RFC 3263 §4.3: a transport failure or timeout moves on to the next target.
         this.logger.debug('request failed, trying next target', { method: request.method, target: `${target.protocol}:${target.address}:${target.port}`, error });
         lastError = error;
-        i++;
+        const failure = failureOf(error);
+        target = failure !== undefined ? failover.fail(failure) : failover.next();
         continue;
       }
-      if (response.status === 503 && i + 1 < targets.length) {
-        lastError = undefined;
-        i++;
-        continue;
+      if (response.status === 503) {
+        // RFC 3263 §4.3: a 503 moves on too; its Retry-After says how long the server wants to be spared.
+        const retryAfter = retryAfterSeconds(response);
+        const next = failover.fail('service-unavailable', retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {});
+        if (next !== undefined) {
+          lastError = undefined;
+          target = next;
+          continue;
+        }
+        // The last target's answer is the outcome.
+        return { response, request: attempt, target };
       }
+      failover.succeeded(target);
       if ((response.status === 401 || response.status === 407) && auth && challenges < MAX_CHALLENGES) {
         challenges++;
         const header = response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
@@ -199,6 +239,21 @@ export class RequestSender {
       request.appendHeader(f.name, f.value);
     }
   }
+}
+
+/** Which RFC 3263 §4.3 failure an attempt's error is; undefined for errors that say nothing about the target. */
+function failureOf(error: unknown): TargetFailure | undefined {
+  if (error instanceof TransactionTimeoutError) return 'timeout';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('SIP_ERR_TRANSPORT') || code === 'SIP_ERR_TRANSACTION_TRANSPORT' || code === 'SIP_ERR_TLS_VERIFY') return 'transport-error';
+  return undefined;
+}
+
+/** The delta-seconds of a Retry-After (RFC 3261 §20.33), comment and parameters ignored. */
+function retryAfterSeconds(response: SipResponse): number | undefined {
+  const match = /^\s*(\d{1,9})/.exec(response.getHeader('Retry-After') ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 function realmOf(value: string): string | undefined {

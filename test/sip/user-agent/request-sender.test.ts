@@ -94,6 +94,46 @@ describe('RequestSender with real stacks, real SRV look-ups and a demo registrar
     expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
   });
 
+  it('remembers a target that just timed out: the next request goes straight to the live one', async () => {
+    const dead2 = await silentUdpPort();
+    try {
+      const live = await server();
+      srvZone([dead2.port, live.port]);
+      expect((await client.core.send(request('OPTIONS', 'sip:pbx.test'))).target.port).toBe(live.port);
+      const deadHits = dead2.received();
+      expect(deadHits).toBeGreaterThanOrEqual(1);
+      const started = Date.now();
+      const outcome = await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+      expect(outcome.response.status).toBe(200);
+      expect(outcome.target.port).toBe(live.port);
+      // No second wait for Timer F (1.28 s here, 32 s by default) on the dead primary.
+      expect(Date.now() - started).toBeLessThan(500);
+      expect(dead2.received()).toBe(deadHits);
+      expect(live.hits()).toBe(2);
+    } finally {
+      dead2.socket.close();
+    }
+  });
+
+  it('honours Retry-After of a 503: the busy target is tried last for that long, then first again', async () => {
+    let busyHits = 0;
+    const busy = await SipStack.start({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+    servers.push(busy);
+    busy.core.handle('OPTIONS', (req, tx) => {
+      busyHits++;
+      tx.respond(busy.core.response(req, 503, { headers: [['Retry-After', '1 (overloaded)']] }));
+    });
+    const live = await server();
+    srvZone([busy.transport.listeningPoints[0]!.port, live.port]);
+    expect((await client.core.send(request('OPTIONS', 'sip:pbx.test'))).target.port).toBe(live.port);
+    expect(busyHits).toBe(1);
+    expect((await client.core.send(request('OPTIONS', 'sip:pbx.test'))).target.port).toBe(live.port);
+    expect(busyHits).toBe(1);
+    await new Promise((r) => setTimeout(r, 1100));
+    await client.core.send(request('OPTIONS', 'sip:pbx.test'));
+    expect(busyHits).toBe(2);
+  });
+
   it('moves on after a 503 (RFC 3263 §4.3) and returns the last target’s answer', async () => {
     const busy = await server(503);
     const live = await server();
@@ -226,10 +266,14 @@ describe('RequestSender with real stacks, real SRV look-ups and a demo registrar
         'host.pbx.test': { A: ['127.0.0.1'] },
         'pbx.test': {},
       };
+      // The test above left the dropper blocked as a failed target: make it the first choice again.
+      tcpClient.core.sender.failedTargets.clear();
+      const before = dropped;
       const started = Date.now();
       const outcome = await tcpClient.core.send(request('OPTIONS', 'sip:pbx.test'));
       expect(outcome.response.status).toBe(200);
       expect(outcome.target).toMatchObject({ protocol: 'tcp', port: livePort });
+      expect(dropped - before).toBe(1);
       expect(Date.now() - started).toBeLessThan(2000);
     });
   });
