@@ -348,10 +348,9 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (target === undefined) return;
     const nowWall = Date.now();
     for (const { packet, periodTimestamp } of packets) {
-      const bytes = packet.serialize();
-      this.rtpSocket.send(bytes, target.port, target.address, (error) => {
-        if (error) this.logger.debug('RTP send failed', { error });
-      });
+      // No completion callback: it cost a closure and a deferred call per packet, only to
+      // debug-log a failed send — which, like a packet lost on the way, is never retried.
+      this.rtpSocket.send(packet.serialize(), target.port, target.address);
       this.counters.packetsSent++;
       this.counters.octetsSent += packet.payload.length;
       // The period's timestamp, not an event's start: the SR must map wallclock to the media timeline.

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { RtpSessionError } from './rtp-session-error.js';
 
 /** An inclusive range of local UDP ports for RTP. */
@@ -46,10 +47,27 @@ export async function bindUdpPortPair(address: string, range: PortRange): Promis
   throw new RtpSessionError('bind', `no free RTP port pair on ${address} in ${range.min}-${range.max}`);
 }
 
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The sockets' address lookup: an IP literal — every RTP/RTCP destination but an SDP
+ * `c=` naming a host — is answered at once, so each send goes out synchronously instead
+ * of after dns.lookup's deferred callback (a closure and a tick per packet, and the
+ * packet later than its clock said); names still go to dns.lookup.
+ */
+export function literalFirstLookup(hostname: string, options: number | LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
+  dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 /** Binds one socket; undefined when the port is taken, throws on anything else. */
 function tryBind(address: string, port: number): Promise<Socket | undefined> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalFirstLookup });
     const onError = (error: NodeJS.ErrnoException): void => {
       socket.close();
       if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(undefined);
