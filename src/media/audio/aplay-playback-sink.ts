@@ -171,8 +171,9 @@ export class AplayPlaybackSink extends TypedEmitter<AudioSinkEvents> implements 
       this.counters.droppedForLatency++;
       return;
     }
-    // A copy: the pipe may hold the bytes after write() returns, and the caller may reuse its frame.
-    stdin.write(Buffer.from(pcmToLittleEndian(this.gain.process(frame))));
+    // One copy (the gain's fresh array, viewed as little-endian bytes): the pipe may hold the
+    // bytes after write() returns, and the caller may reuse its frame.
+    stdin.write(pcmToLittleEndian(this.gain.process(frame)));
     this.counters.framesWritten++;
   }
 
