@@ -33,12 +33,6 @@ const COMMON = [
 ];
 
 /**
- * Spellings as written → key, bucketed by length and first character so that the
- * header splitter can recognise a name in place (one or two `startsWith` calls)
- * without slicing, lower-casing or hashing it: the common name as above, its
- * lower- and upper-case forms, and each compact form.
- */
-/**
  * Headers that are looked up in nearly every message. A HeaderTable keeps the first and
  * last index of each, so that finding them needs no search; a spelling carries its slot.
  */
@@ -57,15 +51,30 @@ export function hotSlot(key: string): number {
   return (HOT_KEYS as readonly string[]).indexOf(key);
 }
 
+/**
+ * The internalized instance of a string: keys and spellings computed here (lower-
+ * and upper-casing) are compared with string literals on every message, and two
+ * internalized strings compare by identity.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
 /** A known spelling: as written, its key, and the key's HOT_KEYS slot (-1 if none). */
 export type KnownHeader = readonly [spelling: string, key: string, slot: number];
 
+/**
+ * Spellings as written → key, bucketed by length and first character so that the
+ * header splitter can recognise a name in place (one or two `startsWith` calls)
+ * without slicing, lower-casing or hashing it: the common name as above, its
+ * lower- and upper-case forms, and each compact form.
+ */
 const SPELLINGS = new Map<number, KnownHeader[]>();
 
 function addSpelling(spelling: string, key: string): void {
   const bucket = spelling.length * 128 + spelling.charCodeAt(0);
   const list = SPELLINGS.get(bucket) ?? [];
-  if (!list.some(([s]) => s === spelling)) list.push([spelling, key, hotSlot(key)]);
+  if (!list.some(([s]) => s === spelling)) list.push([intern(spelling), intern(key), hotSlot(key)]);
   SPELLINGS.set(bucket, list);
 }
 
@@ -112,13 +121,17 @@ const FREQUENT = [
  * rest of the common names, then their lower- and upper-case forms and compact forms.
  */
 const BY_FIRST_CHAR: KnownHeader[][] = Array.from({ length: 128 }, () => []);
+/** The character codes of each spelling in BY_FIRST_CHAR, at the same places (reading these is cheaper than charCodeAt on the spelling). */
+const CODES_BY_FIRST_CHAR: Uint8Array[][] = Array.from({ length: 128 }, () => []);
 {
   const ordered: string[] = [...FREQUENT, ...COMMON, ...COMMON.map((n) => n.toLowerCase()), ...COMMON.map((n) => n.toUpperCase())];
   for (const letter of Object.keys(COMPACT)) ordered.push(letter, letter.toUpperCase());
   for (const spelling of ordered) {
     const list = BY_FIRST_CHAR[spelling.charCodeAt(0)]!;
     // The entry knownHeaderAt has for the same spelling, so that both return the same one.
-    if (!list.some(([s]) => s === spelling)) list.push(knownHeaderAt(spelling, 0, spelling.length)!);
+    if (list.some(([s]) => s === spelling)) continue;
+    list.push(knownHeaderAt(spelling, 0, spelling.length)!);
+    CODES_BY_FIRST_CHAR[spelling.charCodeAt(0)]!.push(Uint8Array.from(spelling, (ch) => ch.charCodeAt(0)));
   }
 }
 
@@ -130,16 +143,15 @@ const BY_FIRST_CHAR: KnownHeader[][] = Array.from({ length: 128 }, () => []);
 export function knownHeaderAtLine(text: string, start: number): KnownHeader | undefined {
   const c = text.charCodeAt(start);
   if (c >= 128) return undefined;
-  const list = BY_FIRST_CHAR[c]!;
-  next: for (let i = 0; i < list.length; i++) {
-    const entry = list[i]!;
-    const spelling = entry[0];
+  const codes = CODES_BY_FIRST_CHAR[c]!;
+  next: for (let i = 0; i < codes.length; i++) {
+    const spelling = codes[i]!;
     const length = spelling.length;
     // The colon right after it settles most mismatches at once; then the rest, one by one
     // (cheaper than startsWith at these lengths).
     if (text.charCodeAt(start + length) !== 58) continue;
-    for (let j = 1; j < length; j++) if (spelling.charCodeAt(j) !== text.charCodeAt(start + j)) continue next;
-    return entry;
+    for (let j = 1; j < length; j++) if (spelling[j] !== text.charCodeAt(start + j)) continue next;
+    return BY_FIRST_CHAR[c]![i];
   }
   return undefined;
 }

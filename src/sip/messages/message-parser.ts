@@ -73,9 +73,8 @@ function finish(data: Buffer, text: string, bodyStart: number, table: HeaderTabl
   const crlf = startLineEnd > 0 && text.charCodeAt(startLineEnd - 1) === 13;
   if (crlf) startLineEnd--;
   const message = parseStartLine(text.slice(0, startLineEnd), table, crlf ? startLineEnd + 2 : 0);
-  const body = extractBody(data, bodyStart, message, table);
-  message.body = body;
-  message.adoptSourceBody(table.first(SLOT_CONTENT_LENGTH) < 0 ? -1 : body.length, body, bodyStart);
+  const bodyEnd = bodyEndOf(data, bodyStart, message, table);
+  message.adoptSourceBody(bodyStart, bodyEnd, table.first(SLOT_CONTENT_LENGTH) >= 0);
   validateMandatory(message, table);
   return message;
 }
@@ -291,13 +290,13 @@ function isPlainStatusLine(line: string): boolean {
 }
 
 /**
- * The body per Content-Length. The first Content-Length line is marked to be encoded
- * anew unless it states the body length exactly as serialize() would write it.
+ * Where the body ends, per Content-Length. The first Content-Length line is marked to
+ * be encoded anew unless it states the body length exactly as serialize() would write it.
  */
-function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny, table: HeaderTable): Buffer {
+function bodyEndOf(data: Buffer, bodyStart: number, message: SipMessageAny, table: HeaderTable): number {
   const available = data.length - bodyStart;
   const clField = table.first(SLOT_CONTENT_LENGTH);
-  if (clField < 0) return data.subarray(bodyStart);
+  if (clField < 0) return data.length;
   const cl = table.value(clField);
   const t = cl.trim();
   const length = parseDigits(t);
@@ -305,7 +304,7 @@ function extractBody(data: Buffer, bodyStart: number, message: SipMessageAny, ta
   // RFC 3261 §18.3: on datagrams, bytes beyond Content-Length are discarded; a shorter body is an error.
   if (length > available) throw new SipParseError('Content-Length larger than the body', answerableMessage(message));
   if (t !== cl || String(length) !== t) table.forgetLine(clField);
-  return length === 0 ? NO_BODY : data.subarray(bodyStart, bodyStart + length);
+  return bodyStart + length;
 }
 
 function validateMandatory(message: SipMessageAny, table: HeaderTable): void {

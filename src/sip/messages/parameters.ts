@@ -146,11 +146,10 @@ export class Parameters {
 }
 
 function indexIn(list: Entry[], name: string): number {
+  // Names are nearly always written as asked for (`tag`, `branch`): look for that first.
+  for (let i = 0; i < list.length; i++) if (list[i]![0] === name) return i;
   const lower = name.toLowerCase();
-  for (let i = 0; i < list.length; i++) {
-    const k = list[i]![0];
-    if (k === name || k.toLowerCase() === lower) return i;
-  }
+  for (let i = 0; i < list.length; i++) if (list[i]![0].toLowerCase() === lower) return i;
   return -1;
 }
 

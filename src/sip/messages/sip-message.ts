@@ -20,16 +20,17 @@ import { abortWire, beginWire, endWire, putBytes, putString } from './wire-encod
  * serialize() compares with what was parsed, so nothing stale can be written.
  */
 export abstract class SipMessage {
-  /** The body bytes (Content-Length is derived from them on serialization). */
-  body: Buffer;
+  /** The body as set, or undefined while it is the parsed source's, not yet asked for. */
+  private bodyBytes: Buffer | undefined;
   protected table: HeaderTable;
   /** Bytes of the start line and its CRLF at the start of the source (table.base), when they may be copied; else 0. */
   private sourceStartLine = 0;
   /** The body length the source's Content-Length line states when that line may be copied; else -1. */
   private sourceBodyLength = -1;
-  /** The body as parsed (a view of the source bytes from sourceBodyStart): while `body` is still it, it can be copied with the head. */
-  private sourceBody: Buffer | undefined = undefined;
+  /** Where the parsed body lies in the source, and the view of it once made: while `body` is still that, it is copied with the head. */
   private sourceBodyStart = -1;
+  private sourceBodyEnd = -1;
+  private sourceBody: Buffer | undefined = undefined;
   // Typed views, parsed on first read; any header mutation drops them all (dropCache).
   private viasCache: Via[] | undefined = undefined;
   private topViaCache: Via | null | undefined = undefined;
@@ -42,7 +43,21 @@ export abstract class SipMessage {
 
   protected constructor(table: HeaderTable, body: Buffer) {
     this.table = table;
-    this.body = body;
+    this.bodyBytes = body;
+  }
+
+  /** The body bytes (Content-Length is derived from them on serialization). A parsed message's body is a view of its source, made when first read. */
+  get body(): Buffer {
+    let body = this.bodyBytes;
+    if (body === undefined) {
+      body = this.table.source!.subarray(this.sourceBodyStart, this.sourceBodyEnd);
+      this.bodyBytes = this.sourceBody = body;
+    }
+    return body;
+  }
+
+  set body(body: Buffer) {
+    this.bodyBytes = body;
   }
 
   /** The header fields in wire order, frozen: change them through the methods below. */
@@ -66,15 +81,16 @@ export abstract class SipMessage {
   }
 
   /**
-   * For the parser: the source's Content-Length line states `bodyLength` and may be
-   * copied while the body has that length (-1: never); `body` is the view of the
-   * source's bytes from `bodyStart` that the parser set as the body.
+   * For the parser: the body is the source's bytes [bodyStart, bodyEnd); the source's
+   * Content-Length line states that length and may be copied while the body has it,
+   * unless `lengthLine` is false (no such line, or it must be written anew).
    * @internal
    */
-  adoptSourceBody(bodyLength: number, body: Buffer, bodyStart: number): void {
-    this.sourceBodyLength = bodyLength;
-    this.sourceBody = body;
+  adoptSourceBody(bodyStart: number, bodyEnd: number, lengthLine: boolean): void {
+    this.bodyBytes = undefined;
     this.sourceBodyStart = bodyStart;
+    this.sourceBodyEnd = bodyEnd;
+    this.sourceBodyLength = lengthLine ? bodyEnd - bodyStart : -1;
   }
 
   getHeader(name: string): string | undefined {
@@ -303,44 +319,45 @@ export abstract class SipMessage {
    */
   serialize(): Buffer {
     const t = this.table;
-    const body = this.body;
+    // The body still as parsed: its bytes are copied from the source, maybe with the head.
+    const sourceBody = this.bodyBytes === undefined || (this.bodyBytes === this.sourceBody && this.sourceBody !== undefined);
+    const body = this.bodyBytes;
+    const bodyLength = sourceBody ? this.sourceBodyEnd - this.sourceBodyStart : body!.length;
     const n = t.length;
     // Content-Length is written for the first such field only, with the body's length; its
     // source line is copied only while it states that length.
-    const lengthLineOk = body.length === this.sourceBodyLength;
+    const lengthLineOk = bodyLength === this.sourceBodyLength;
     const copyStart = this.sourceStartLine > 0 && this.startLineUnchanged();
     const startLine = copyStart ? '' : this.startLine() + '\r\n';
 
     // First pass: an upper bound of the size (3 UTF-8 bytes per UTF-16 unit of text).
-    let room = (copyStart ? this.sourceStartLine : 3 * startLine.length) + 2 + body.length;
-    let sawLength = false;
+    let room = (copyStart ? this.sourceStartLine : 3 * startLine.length) + 2 + bodyLength;
+    // Content-Length fields lie within [lengthAt, lastLength]; only the first is written.
+    const lengthAt = t.first(SLOT_CONTENT_LENGTH);
+    const lastLength = t.last(SLOT_CONTENT_LENGTH);
     for (let i = 0; i < n; i++) {
       const ls = t.lineStart(i);
-      if (t.key(i) === 'content-length') {
-        if (sawLength) continue;
-        sawLength = true;
-        room += ls >= 0 && lengthLineOk ? t.lineEnd(i) - ls : 3 * t.name(i).length + 14;
+      if (i >= lengthAt && i <= lastLength && lengthAt >= 0 && (i === lengthAt || t.key(i) === 'content-length')) {
+        if (i === lengthAt) room += ls >= 0 && lengthLineOk ? t.lineEnd(i) - ls : 3 * t.name(i).length + 14;
       } else room += ls >= 0 ? t.lineEnd(i) - ls : 3 * (t.name(i).length + t.value(i).length + 4);
     }
-    if (!sawLength) room += 28;
+    if (lengthAt < 0) room += 28;
 
     // Second pass: runs of adjacent copyable lines become one copy; text between them one write.
     const src = t.source;
     let runStart = copyStart ? t.base : -1;
     let runEnd = copyStart ? t.base + this.sourceStartLine : -1;
     let text = startLine;
-    sawLength = false;
     beginWire(room);
     try {
       for (let i = 0; i < n; i++) {
         let ls = t.lineStart(i);
         let line: string | undefined;
-        if (t.key(i) === 'content-length') {
-          if (sawLength) continue;
-          sawLength = true;
+        if (i >= lengthAt && i <= lastLength && lengthAt >= 0 && (i === lengthAt || t.key(i) === 'content-length')) {
+          if (i !== lengthAt) continue;
           if (ls < 0 || !lengthLineOk) {
             ls = -1;
-            line = t.name(i) + ': ' + body.length + '\r\n';
+            line = t.name(i) + ': ' + bodyLength + '\r\n';
           }
         } else if (ls < 0) line = t.name(i) + ': ' + t.value(i) + '\r\n';
         if (ls >= 0) {
@@ -361,23 +378,29 @@ export abstract class SipMessage {
           text += line;
         }
       }
-      if (!sawLength) text += 'Content-Length: ' + body.length + '\r\n';
+      if (lengthAt < 0) text += 'Content-Length: ' + bodyLength + '\r\n';
       if (text.length === 0 && runStart >= 0 && src![runEnd] === 13 && src![runEnd + 1] === 10) {
         // The last header line was copied and the source's empty line follows it; often the body follows that.
         runEnd += 2;
-        const bodyFollows = body === this.sourceBody && runEnd === this.sourceBodyStart;
-        putBytes(src!, runStart, bodyFollows ? runEnd + body.length : runEnd);
-        if (!bodyFollows && body.length > 0) putBytes(body, 0, body.length);
+        const bodyFollows = sourceBody && runEnd === this.sourceBodyStart;
+        putBytes(src!, runStart, bodyFollows ? runEnd + bodyLength : runEnd);
+        if (!bodyFollows) this.putBody(sourceBody, body);
       } else {
         if (runStart >= 0) putBytes(src!, runStart, runEnd);
         putString(text + '\r\n');
-        if (body.length > 0) putBytes(body, 0, body.length);
+        this.putBody(sourceBody, body);
       }
     } catch (error) {
       abortWire();
       throw error;
     }
     return endWire();
+  }
+
+  private putBody(fromSource: boolean, body: Buffer | undefined): void {
+    if (fromSource) {
+      if (this.sourceBodyEnd > this.sourceBodyStart) putBytes(this.table.source!, this.sourceBodyStart, this.sourceBodyEnd);
+    } else if (body!.length > 0) putBytes(body!, 0, body!.length);
   }
 
   toString(): string {

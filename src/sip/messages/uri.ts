@@ -106,8 +106,9 @@ function parseSipParts(scheme: 'sip' | 'sips', text: string, from: number): SipU
       if (port === undefined) throw new SipParseError(`bad port in URI "${clip(text)}"`);
     }
   } else {
-    const pc = hostEnd > hostStart ? text.lastIndexOf(':', hostEnd - 1) : -1;
-    if (pc >= hostStart) {
+    // A host other than an IPv6 reference has no colon: the first one after it starts the port.
+    const pc = text.indexOf(':', hostStart);
+    if (pc >= 0 && pc < hostEnd) {
       host = text.slice(hostStart, pc);
       port = parsePortAt(text, pc + 1, hostEnd);
       if (port === undefined) throw new SipParseError(`bad port in URI "${clip(text)}"`);
