@@ -26,7 +26,7 @@ const PORTS = { receiverSip: 36435, portierSip: 36436, baresipSip: 36437, baresi
  * the benchmark's Portier process gets the same, so its figures are the product's. Keep
  * the three in step.
  */
-export const PORTIER_NODE_FLAGS: readonly string[] = [];
+export const PORTIER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
 
 /** Extra node arguments for the Portier child, e.g. PORTIER_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
 function extraNodeArgs(): string[] {
