@@ -20,8 +20,8 @@ export type StreamConnectionEvents = {
 /** Unsent output, in largest messages, beyond which the peer counts as not reading (1 MiB by default). */
 const PENDING_WRITE_MESSAGES = 16;
 
-/** Why a connection ended. */
-export type StreamCloseReason = 'local' | 'remote' | 'idle' | 'bad-input' | 'error';
+/** Why a connection ended; `slow`: a message did not complete within the message timeout. */
+export type StreamCloseReason = 'local' | 'remote' | 'idle' | 'slow' | 'bad-input' | 'error';
 
 /** Construction parameters of a StreamConnection. */
 export interface StreamConnectionInit {
@@ -31,6 +31,11 @@ export interface StreamConnectionInit {
   outbound: boolean;
   /** Close after this many ms without traffic in either direction; 0 = never. */
   idleTimeoutMs: number;
+  /**
+   * Close unless the first message or keep-alive is complete this many ms after construction, and
+   * each later message this many ms after its first bytes; 0 or absent = no limit.
+   */
+  messageTimeoutMs?: number;
   maxMessageBytes: number;
   logger: Logger;
 }
@@ -50,6 +55,9 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
   private readonly logger: Logger;
   private open = true;
   private closeReason: StreamCloseReason | undefined;
+  private readonly messageTimeoutMs: number;
+  /** Runs while a message is awaited: the first one, then any one whose bytes have begun. */
+  private messageTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -64,6 +72,10 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
     this.framer = new StreamFramer({ maxMessageBytes: init.maxMessageBytes });
     this.maxPendingWriteBytes = PENDING_WRITE_MESSAGES * init.maxMessageBytes;
     this.logger = init.logger;
+
+    this.messageTimeoutMs = init.messageTimeoutMs ?? 0;
+    // The first message is awaited from the start: a peer that connects and stays silent holds a slot too.
+    this.armMessageTimer();
 
     socket.setNoDelay(true);
     if (init.idleTimeoutMs > 0) {
@@ -116,11 +128,35 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
     if (!this.open) return;
     this.open = false;
     this.closeReason ??= reason;
+    this.disarmMessageTimer();
     this.socket.destroy();
   }
 
+  private armMessageTimer(): void {
+    if (this.messageTimeoutMs <= 0 || this.messageTimer !== undefined || !this.open) return;
+    this.messageTimer = setTimeout(() => {
+      this.messageTimer = undefined;
+      this.logger.info('closing connection: message not complete in time', {
+        connection: this.id,
+        remote: `${this.remote.address}:${this.remote.port}`,
+        timeoutMs: this.messageTimeoutMs,
+      });
+      this.closeWith('slow');
+    }, this.messageTimeoutMs);
+    this.messageTimer.unref();
+  }
+
+  private disarmMessageTimer(): void {
+    if (this.messageTimer !== undefined) clearTimeout(this.messageTimer);
+    this.messageTimer = undefined;
+  }
+
   private onData(chunk: Buffer): void {
-    for (const item of this.framer.push(chunk)) {
+    const items = this.framer.push(chunk);
+    if (items.length > 0) this.disarmMessageTimer();
+    // Bytes of an unfinished message: it gets the timeout from now. Later bytes do not extend it.
+    if (this.framer.bufferedBytes > 0) this.armMessageTimer();
+    for (const item of items) {
       if (!this.open) return;
       switch (item.kind) {
         case 'message':
@@ -147,6 +183,7 @@ export class StreamConnection extends TypedEmitter<StreamConnectionEvents> {
     if (this.finishedOnce) return;
     this.finishedOnce = true;
     this.open = false;
+    this.disarmMessageTimer();
     this.emit('close', this.closeReason ?? 'remote');
     this.removeAllListeners();
   }

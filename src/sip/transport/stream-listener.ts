@@ -26,8 +26,15 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
     private readonly tls: TransportTlsOptions | undefined,
     private readonly handshakeTimeoutMs: number,
     private readonly logger: Logger,
+    /** Asked before a TLS handshake starts (and takes resources); false refuses the connection. */
+    private readonly admit: () => boolean = () => true,
   ) {
     super();
+  }
+
+  /** Accepted TLS connections still in their handshake. */
+  get handshakingCount(): number {
+    return this.handshaking.size;
   }
 
   /** The bound address and actual port; throws before `listen` resolved. */
@@ -55,6 +62,10 @@ export class StreamListener extends TypedEmitter<StreamListenerEvents> {
       // Sockets still in their handshake belong to no one yet: close() must end them, or
       // server.close() waits for each until its handshake times out.
       tlsServer.on('connection', (raw: Socket) => {
+        if (this.closing || !this.admit()) {
+          raw.destroy();
+          return;
+        }
         const key = remoteKey(raw);
         this.handshaking.set(key, raw);
         raw.once('close', () => {

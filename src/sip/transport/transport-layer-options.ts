@@ -39,8 +39,14 @@ export interface TransportLimits {
   idleTimeoutMs: number;
   /** Connections we opened close after this long without traffic, in ms (default 0 = never: flows are kept by their user's keep-alives). */
   outboundIdleTimeoutMs: number;
-  /** Most simultaneous stream connections; further accepted ones are refused (default 256). */
+  /** Most simultaneous stream connections, TLS handshakes in progress included; further accepted ones are refused (default 256). */
   maxConnections: number;
+  /**
+   * An accepted connection is closed unless its first message or keep-alive is complete within this
+   * many ms of the accept, and each later message within this many ms of its first bytes (default
+   * 30 000; 0 = no limit). Bytes dripping in would otherwise refresh the idle timeout for ever.
+   */
+  messageTimeoutMs: number;
 }
 
 /** Configuration of a TransportLayer. */
@@ -58,4 +64,5 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   idleTimeoutMs: 600_000,
   outboundIdleTimeoutMs: 0,
   maxConnections: 256,
+  messageTimeoutMs: 30_000,
 };

@@ -268,7 +268,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
         this.emit('error', error);
       });
     } else {
-      const listener = new StreamListener(spec.protocol, this.options.tls, this.limits.connectTimeoutMs, this.logger);
+      const listener = new StreamListener(spec.protocol, this.options.tls, this.limits.connectTimeoutMs, this.logger, () => this.admit());
       this.streamListeners.push(listener);
       local = await listener.listen(spec.address, spec.port);
       const protocol = spec.protocol;
@@ -290,13 +290,26 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   // --- connections -----------------------------------------------------------
 
   private onAccepted(protocol: StreamProtocol, socket: Socket): void {
-    if (this.closing || this.connectionsById.size >= this.limits.maxConnections) {
-      this.stats.dropped++;
+    if (!this.admit()) {
       socket.destroy();
       return;
     }
     this.stats.connectionsAccepted++;
     this.adopt(protocol, socket, false);
+  }
+
+  /**
+   * Whether one more accepted connection fits. TLS handshakes in progress take a slot too: a peer
+   * that opens connections and never completes a handshake must not get around the limit.
+   */
+  private admit(): boolean {
+    let used = this.connectionsById.size;
+    for (const listener of this.streamListeners) used += listener.handshakingCount;
+    if (this.closing || used >= this.limits.maxConnections) {
+      this.stats.dropped++;
+      return false;
+    }
+    return true;
   }
 
   private adopt(protocol: StreamProtocol, socket: Socket, outbound: boolean): StreamConnection {
@@ -305,6 +318,8 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
       protocol,
       outbound,
       idleTimeoutMs: outbound ? this.limits.outboundIdleTimeoutMs : this.limits.idleTimeoutMs,
+      // Only accepted connections: on our own flows the peer owes us nothing until we send.
+      messageTimeoutMs: outbound ? 0 : this.limits.messageTimeoutMs,
       maxMessageBytes: this.limits.maxMessageBytes,
       logger: this.logger,
     });
@@ -334,6 +349,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
     conn.on('close', (reason) => {
       this.stats.connectionsClosed++;
       if (reason === 'idle') this.stats.connectionsClosedIdle++;
+      if (reason === 'slow') this.stats.connectionsClosedSlow++;
       this.connectionsById.delete(conn.id);
       if (this.connectionsByRemote.get(key) === conn) this.connectionsByRemote.delete(key);
       this.logger.debug('connection closed', { connection: conn.id, reason });

@@ -24,6 +24,8 @@ export interface TransportStats {
   connectionsClosedForBadInput: number;
   /** Server-accepted connections closed for idleness. */
   connectionsClosedIdle: number;
+  /** Accepted connections closed because a message (or the first keep-alive) did not complete in time. */
+  connectionsClosedSlow: number;
 }
 
 /** A zeroed stats object. */
@@ -44,5 +46,6 @@ export function createTransportStats(): TransportStats {
     connectionsClosed: 0,
     connectionsClosedForBadInput: 0,
     connectionsClosedIdle: 0,
+    connectionsClosedSlow: 0,
   };
 }
