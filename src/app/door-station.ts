@@ -5,7 +5,9 @@ import type { StationControl, StationEvent } from '../api/station-control.js';
 import { diffConfig, type ConfigDiff } from '../config/diff-config.js';
 import type { PortierConfig } from '../config/portier-config.js';
 import { EventLog, type PortierEventInput } from '../events/event-log.js';
+import { BruteForceGuard } from '../door/brute-force-guard.js';
 import type { GpioDriver } from '../hw/gpio/digital-io.js';
+import { bruteForceLimits } from '../intercom/door-unlock-controller.js';
 import type { Scheduler } from '../intercom/scheduler.js';
 import { StationStatus } from '../intercom/station-status.js';
 import type { Logger } from '../log/logger.js';
@@ -62,6 +64,8 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   private eventLog: EventLog | undefined;
   private readonly notifier: SystemdNotifier;
   private readonly watchdog: WatchdogPinger;
+  /** Wrong-code counts and lockout: kept across reloads and runtime restarts, so neither lifts a lockout. */
+  private readonly guard: BruteForceGuard;
   private reporter: StatusReporter | undefined;
   private pendingRestart: PortierConfig | undefined;
   private restarting: Promise<void> | undefined;
@@ -73,6 +77,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   ) {
     super();
     this.status = new StationStatus();
+    this.guard = new BruteForceGuard(bruteForceLimits(cfg.doors.bruteForce));
     this.notifier = new SystemdNotifier({ ...(options.env ? { env: options.env } : {}), logger: options.logger });
     this.watchdog = new WatchdogPinger(this.notifier, options.env ? { env: options.env } : {});
     this.control = doorStationControl(this);
@@ -199,6 +204,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
       status: this.status,
       emit: (event) => this.emit('event', event),
       record: (event) => this.record(event),
+      guard: this.guard,
       ...(this.options.scheduler ? { scheduler: this.options.scheduler } : {}),
       ...(this.options.gpioDriver ? { gpioDriver: this.options.gpioDriver } : {}),
     });

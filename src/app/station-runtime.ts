@@ -4,6 +4,7 @@ import type { Call } from '../calls/call.js';
 import type { DtmfPress } from '../calls/dtmf-press.js';
 import type { ConfigDiff } from '../config/diff-config.js';
 import type { ButtonConfig, PortierConfig } from '../config/portier-config.js';
+import type { BruteForceGuard } from '../door/brute-force-guard.js';
 import type { PortierEventInput } from '../events/event-log.js';
 import type { GpioDriver } from '../hw/gpio/digital-io.js';
 import { AnswerPolicy } from '../intercom/answer-policy.js';
@@ -34,6 +35,8 @@ export interface StationContext {
   scheduler?: Scheduler;
   /** A GPIO driver to use instead of the configured one (tests, benchmarks). */
   gpioDriver?: GpioDriver;
+  /** Wrong-code counts and lockout that outlive this runtime (a restart must not lift a lockout). */
+  guard?: BruteForceGuard;
 }
 
 /** Events of the runtime that the station's displays want. */
@@ -156,11 +159,11 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     this.cfg = next;
     if (diff.changed('incoming')) this.policy = new AnswerPolicy(next.incoming);
     if (diff.changed('doors.codes') || diff.changed('doors.codeEntry') || diff.changed('doors.bruteForce')) {
-      const old = this.unlock;
-      this.unlock = this.createUnlock();
-      old.close();
-      // Calls in progress keep their door access under the new codes.
-      for (const [id, a] of this.active) this.unlock.callEstablished(id, { caller: a.peer, permitted: this.permitted(a) });
+      // In place: calls in progress keep their wrong-code counts, and an active lockout stays.
+      this.unlock.reconfigure(next.doors);
+    }
+    if (diff.changed('buttons') || diff.changed('incoming')) {
+      for (const [id, a] of this.active) this.unlock.setPermitted(id, this.permitted(a));
     }
     if (diff.changed('buttons')) {
       for (const button of next.buttons) {
@@ -281,7 +284,10 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
   }
 
   private createUnlock(): DoorUnlockController {
-    const unlock = DoorUnlockController.fromConfig(this.cfg.doors, { scheduler: this.scheduler, logger: this.ctx.logger });
+    const unlock = DoorUnlockController.fromConfig(this.cfg.doors, { scheduler: this.scheduler, logger: this.ctx.logger, ...(this.ctx.guard ? { guard: this.ctx.guard } : {}) });
+    // A lockout from before a restart: the status shows it until it ends, as if this runtime had started it.
+    const lockedUntil = unlock.lockedUntil();
+    if (lockedUntil !== undefined) this.lockoutTimer = this.scheduler.schedule(lockedUntil - this.scheduler.now(), () => this.ctx.status.setCodeLockout(undefined));
     unlock.on('open', (e) => {
       try {
         this.opener.open(e.relay, e.method, e.caller);

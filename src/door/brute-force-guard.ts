@@ -35,7 +35,17 @@ export class BruteForceGuard {
   private failures: number[] = [];
   private lockoutEnd: number | undefined;
 
-  constructor(private readonly options: BruteForceGuardOptions) {}
+  constructor(private options: BruteForceGuardOptions) {}
+
+  /**
+   * Takes new limits (a configuration reload) and keeps what was counted: an active
+   * lockout runs to its end, a call that used up its attempts stays blocked, and
+   * the wrong codes in the window still count. Otherwise a reload would hand an
+   * attacker fresh attempts.
+   */
+  reconfigure(options: BruteForceGuardOptions): void {
+    this.options = options;
+  }
 
   /** Asks before comparing a code from `callId` (digits from a refused call are to be ignored). */
   check(callId: string, nowMs: number): GuardDecision {

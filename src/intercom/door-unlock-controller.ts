@@ -1,5 +1,5 @@
-import type { DoorsConfig } from '../config/portier-config.js';
-import { BruteForceGuard } from '../door/brute-force-guard.js';
+import type { BruteForceConfig, DoorsConfig } from '../config/portier-config.js';
+import { BruteForceGuard, type BruteForceGuardOptions } from '../door/brute-force-guard.js';
 import { DoorCodeMatcher } from '../door/door-code-matcher.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
@@ -29,6 +29,11 @@ export type DoorUnlockEvents = {
 /** What one digit did. */
 export type DigitOutcome = 'ignored' | 'refused' | 'pending' | 'open' | 'rejected';
 
+/** The guard's limits from `doors.bruteForce` in the configuration. */
+export function bruteForceLimits(b: BruteForceConfig): BruteForceGuardOptions {
+  return { wrongCodesPerCall: b.wrongCodesPerCall, globalLimit: b.globalLimit, windowMs: b.windowSeconds * 1000, lockoutMs: b.lockoutSeconds * 1000 };
+}
+
 export interface DoorUnlockControllerOptions {
   /** A fresh matcher per call, so one call's half-typed code never joins another's. */
   createMatcher: () => DoorCodeMatcher;
@@ -55,6 +60,7 @@ interface CallEntry {
  */
 export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
   private readonly calls = new Map<string, CallEntry>();
+  private createMatcher: () => DoorCodeMatcher;
   private readonly now: () => number;
   private readonly logger: Logger;
   private readonly duplicateWindowMs: number;
@@ -65,23 +71,56 @@ export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
     this.now = () => (options.scheduler ?? systemScheduler).now();
     this.logger = (options.logger ?? silentLogger).child({ component: 'door' });
     this.duplicateWindowMs = options.duplicateWindowMs ?? 250;
-    options.createMatcher(); // validates the code list now rather than on the first call
+    this.createMatcher = options.createMatcher;
+    this.createMatcher(); // validates the code list now rather than on the first call
   }
 
-  /** Builds the controller from `doors` in the configuration. */
-  static fromConfig(doors: DoorsConfig, extra: Omit<DoorUnlockControllerOptions, 'createMatcher' | 'guard'> = {}): DoorUnlockController {
-    const b = doors.bruteForce;
+  /**
+   * Builds the controller from `doors` in the configuration. A `guard` passed in
+   * (one that outlives this controller, e.g. across runtime restarts) takes the
+   * configured limits and keeps its counts and lockout.
+   */
+  static fromConfig(doors: DoorsConfig, extra: Omit<DoorUnlockControllerOptions, 'createMatcher' | 'guard'> & { guard?: BruteForceGuard } = {}): DoorUnlockController {
+    const limits = bruteForceLimits(doors.bruteForce);
+    extra.guard?.reconfigure(limits);
     return new DoorUnlockController({
       ...extra,
-      createMatcher: () => new DoorCodeMatcher({ codes: doors.codes, ...doors.codeEntry }),
-      guard: new BruteForceGuard({ wrongCodesPerCall: b.wrongCodesPerCall, globalLimit: b.globalLimit, windowMs: b.windowSeconds * 1000, lockoutMs: b.lockoutSeconds * 1000 }),
+      createMatcher: matcherFactory(doors),
+      guard: extra.guard ?? new BruteForceGuard(limits),
     });
+  }
+
+  /**
+   * Applies new codes, code entry and limits (a reload) to this controller and the
+   * calls in progress. Half-typed entries are dropped; wrong-code counts and an
+   * active lockout stay. Throws DoorCodeError, changing nothing, for unusable codes.
+   */
+  reconfigure(doors: DoorsConfig): void {
+    const createMatcher = matcherFactory(doors);
+    createMatcher();
+    this.createMatcher = createMatcher;
+    this.options.guard.reconfigure(bruteForceLimits(doors.bruteForce));
+    for (const entry of this.calls.values()) {
+      entry.matcher.clear();
+      entry.matcher = createMatcher();
+    }
+  }
+
+  /** A call's door access changed (a reload changed the allow-list or the call targets). */
+  setPermitted(callId: string, permitted: boolean): void {
+    const entry = this.calls.get(callId);
+    if (entry) entry.permitted = permitted;
+  }
+
+  /** End of the active code lockout (on the scheduler's clock), or undefined. */
+  lockedUntil(): number | undefined {
+    return this.options.guard.lockedUntil(this.now());
   }
 
   /** A call was established; its digits count only when `permitted`. */
   callEstablished(callId: string, peer: { caller: string; permitted: boolean }): void {
     if (this.closed) return;
-    this.calls.set(callId, { caller: peer.caller, permitted: peer.permitted, matcher: this.options.createMatcher(), outOfBand: false });
+    this.calls.set(callId, { caller: peer.caller, permitted: peer.permitted, matcher: this.createMatcher(), outOfBand: false });
   }
 
   /** The call ended: its entry and its per-call failure count are forgotten. */
@@ -145,4 +184,8 @@ export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
     if (!duplicate) entry.last = { digit, source: event.source, at: now };
     return duplicate;
   }
+}
+
+function matcherFactory(doors: DoorsConfig): () => DoorCodeMatcher {
+  return () => new DoorCodeMatcher({ codes: doors.codes, ...doors.codeEntry });
 }

@@ -65,4 +65,19 @@ describe('BruteForceGuard', () => {
     expect(g.check('a', 3)).toEqual({ allowed: true }); // forgotten, the oldest
     expect(g.check('c', 3)).toEqual({ allowed: false, reason: 'call-limit' });
   });
+
+  it('reconfigure() takes new limits but keeps an active lockout, blocked calls and the window', () => {
+    const g = make({ wrongCodesPerCall: 1, globalLimit: 2, lockoutMs: 1000 });
+    g.recordFailure('a', 0);
+    expect(g.recordFailure('b', 1).lockoutStarted).toBe(1001);
+    g.reconfigure({ wrongCodesPerCall: 5, globalLimit: 2, windowMs: 600_000, lockoutMs: 10 });
+    expect(g.check('c', 500)).toEqual({ allowed: false, reason: 'lockout', until: 1001 });
+    expect(g.check('a', 1001)).toEqual({ allowed: true }); // the new per-call limit (5) applies to the old count (1)
+
+    const h = make({ wrongCodesPerCall: 10, globalLimit: 3 });
+    h.recordFailure('a', 0);
+    h.recordFailure('b', 1);
+    h.reconfigure({ wrongCodesPerCall: 10, globalLimit: 3, windowMs: 600_000, lockoutMs: 1000 });
+    expect(h.recordFailure('c', 2).lockoutStarted).toBe(1002);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DoorsConfig } from '../../src/config/portier-config.js';
 import { type DigitOutcome, DoorUnlockController, type DtmfSource } from '../../src/intercom/door-unlock-controller.js';
 import { LineLogger } from '../../src/log/logger.js';
+import { BruteForceGuard } from '../../src/door/brute-force-guard.js';
 
 const CODE = '4711';
 
@@ -133,5 +134,45 @@ describe('DoorUnlockController', () => {
     const bad = doors();
     bad.codes = [{ code: '12a', relay: 'front' }];
     expect(() => DoorUnlockController.fromConfig(bad)).toThrow(expect.objectContaining({ code: 'PORTIER_ERR_DOOR_CODE' }));
+  });
+
+  it('reconfigure() swaps the codes for calls in progress and keeps their wrong-code counts and the lockout', () => {
+    const { controller, type, advance } = setup({ wrongCodesPerCall: 2, globalLimit: 3, lockoutSeconds: 60 });
+    controller.callEstablished('c1', { caller: 'sip:201@pbx', permitted: true });
+    controller.callEstablished('c2', { caller: 'sip:202@pbx', permitted: true });
+    type('c1', '1#2#');
+    type('c2', '47');
+    controller.reconfigure({ ...doors({ wrongCodesPerCall: 2, globalLimit: 3, lockoutSeconds: 60 }), codes: [{ code: '8642', relay: 'front' }] });
+    // c1 stays blocked; c2's half-typed entry is gone and the old code no longer opens.
+    expect(type('c1', '8642#').at(-1)).toBe('refused');
+    expect(type('c2', '11#').at(-1)).toBe('rejected');
+    expect(controller.lockedUntil()).toBeDefined();
+    controller.reconfigure(doors({ wrongCodesPerCall: 2, globalLimit: 3, lockoutSeconds: 1 }));
+    expect(type('c2', `${CODE}#`).at(-1)).toBe('refused');
+    advance(60_000);
+    expect(controller.lockedUntil()).toBeUndefined();
+    expect(type('c2', `${CODE}#`).at(-1)).toBe('open');
+  });
+
+  it('a guard handed to fromConfig() outlives the controller: a new controller starts locked out', () => {
+    const guard = new BruteForceGuard({ wrongCodesPerCall: 1, globalLimit: 1, windowMs: 1000, lockoutMs: 1000 });
+    let t = 0;
+    const first = DoorUnlockController.fromConfig(doors({ globalLimit: 1, lockoutSeconds: 60 }), { scheduler: { now: () => t }, guard });
+    first.callEstablished('c1', { caller: 'sip:201@pbx', permitted: true });
+    for (const d of '0#') first.digit('c1', { digit: d, source: 'rfc4733' });
+    first.close();
+    const second = DoorUnlockController.fromConfig(doors({ globalLimit: 1, lockoutSeconds: 60 }), { scheduler: { now: () => t }, guard });
+    second.callEstablished('c2', { caller: 'sip:201@pbx', permitted: true });
+    t = 30_000;
+    expect([...`${CODE}#`].map((d) => second.digit('c2', { digit: d, source: 'rfc4733' })).at(-1)).toBe('refused');
+    t = 60_000;
+    expect([...`${CODE}#`].map((d) => second.digit('c2', { digit: d, source: 'rfc4733' })).at(-1)).toBe('open');
+  });
+
+  it('setPermitted() withdraws door access from a call in progress', () => {
+    const { controller, type } = setup();
+    controller.callEstablished('c1', { caller: 'sip:201@pbx', permitted: true });
+    controller.setPermitted('c1', false);
+    expect(type('c1', `${CODE}#`)).toEqual(Array(5).fill('ignored'));
   });
 });
