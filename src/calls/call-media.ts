@@ -6,9 +6,10 @@ import { GoertzelDtmfDetector } from '../media/dtmf/goertzel-dtmf-detector.js';
 import { RtpSession } from '../media/rtp-session/rtp-session.js';
 import type { PortRange } from '../media/rtp-session/udp-port-pair.js';
 import type { AudioCodecName, NegotiatedMedia } from '../media/sdp/negotiated-media.js';
+import { applyAnswer } from '../media/sdp/sdp-apply-answer.js';
 import { SdpOfferAnswer } from '../media/sdp/sdp-offer-answer.js';
 import { DtmfToneGenerator } from '../media/tones/dtmf-tone-generator.js';
-import type { OfferRejection, SessionDescriptionHandler } from '../sip/sessions/session-description-handler.js';
+import type { AnswerOptions, OfferRejection, SessionDescriptionHandler } from '../sip/sessions/session-description-handler.js';
 import { PortierError } from '../util/portier-error.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { DtmfMode, DtmfPress } from './dtmf-press.js';
@@ -51,6 +52,8 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> implements SessionD
   private readonly dtmfTones = new DtmfToneGenerator();
   private readonly logger: Logger;
   private closed = false;
+  /** Our last offer: a provisional answer, or a late final one from another fork, is read against it. */
+  private lastOffer: string | undefined;
   private readonly onFrame = (frame: Int16Array) => this.tick(frame);
   private readonly onSkip = (periods: number) => {
     for (let i = 0; i < periods; i++) this.rtpSession?.skipFrame();
@@ -104,7 +107,8 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> implements SessionD
 
   createOffer(): string {
     this.rtp;
-    return this.sdp.createOffer();
+    this.lastOffer = this.sdp.createOffer();
+    return this.lastOffer;
   }
 
   receiveOffer(offer: string): { answer: string } | OfferRejection {
@@ -118,8 +122,23 @@ export class CallMedia extends TypedEmitter<CallMediaEvents> implements SessionD
     return { answer: result.answerText };
   }
 
-  receiveAnswer(answer: string): void {
+  /**
+   * A provisional answer (early media) is applied without closing the offer, so that the 2xx's
+   * answer can follow; a final answer to an offer already closed (a forked INVITE whose early
+   * dialog with a reliable answer lost) still moves the media to the winner. Throws SdpError.
+   */
+  receiveAnswer(answer: string, options: AnswerOptions = {}): void {
+    if (options.provisional || !this.sdp.offerPending) {
+      const offer = this.lastOffer;
+      if (offer === undefined) throw new PortierError('PORTIER_ERR_MEDIA_NO_OFFER', 'an SDP answer arrived before any offer of ours');
+      this.apply(applyAnswer(offer, answer));
+      return;
+    }
     this.apply(this.sdp.applyAnswer(answer));
+  }
+
+  rollbackOffer(): void {
+    this.sdp.rollback();
   }
 
   /** Puts the call on hold (sendonly) or resumes it; the caller sends the re-INVITE/UPDATE. */

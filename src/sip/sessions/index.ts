@@ -1,4 +1,4 @@
-export type { SessionDescriptionHandler, OfferRejection } from './session-description-handler.js';
+export type { SessionDescriptionHandler, OfferRejection, AnswerOptions } from './session-description-handler.js';
 export { SessionState, SESSION_TRANSITIONS, assertSessionTransition } from './session-state.js';
 export { SessionStateError, SessionOperationError, SessionEndedError } from './session-errors.js';
 export type {

@@ -39,6 +39,8 @@ interface EarlyDialog {
   dialog: Dialog;
   /** Highest in-order RSeq of its reliable provisionals (RFC 3262 §4). */
   lastRSeq?: number;
+  /** The first SDP this dialog sent: its answer to our offer (§13.2.1). */
+  answer?: string;
 }
 
 /** Challenge rounds per INVITE before giving up. */
@@ -69,8 +71,12 @@ export class OutgoingInviteSession extends InviteSession {
   private challenges = 0;
   private retried422 = false;
   private readonly early = new Map<string, EarlyDialog>();
-  /** How the answer to our offer arrived so far. */
-  private answer: 'none' | 'unreliable' | 'reliable' | 'final' = 'none';
+  /** An early dialog's answer drives the early media (the first one to bring SDP). */
+  private earlyMediaApplied = false;
+  /** The To tag of the early dialog whose reliable answer closed our offer (RFC 3262 §5). */
+  private reliableAnswerTag: string | undefined;
+  /** SDP of a provisional response without a To tag (no early dialog to keep it in). */
+  private untaggedAnswer: string | undefined;
   /** The ACK for each 2xx, by To tag, re-sent on retransmissions. */
   private readonly acks = new Map<string, TwoXxAck>();
 
@@ -281,17 +287,37 @@ export class OutgoingInviteSession extends InviteSession {
       // MUST NOT be acknowledged with a PRACK, and MUST NOT be processed further by the UAC."
       if (early.lastRSeq !== undefined && rseq !== early.lastRSeq + 1) return;
       early.lastRSeq = rseq;
-      if (sdp !== undefined && this.answer !== 'reliable' && this.answer !== 'final') {
-        this.handler.receiveAnswer(sdp);
-        this.answer = 'reliable';
-      }
       this.sendPrack(early.dialog, rseq);
-    } else if (sdp !== undefined && this.answer === 'none') {
-      // Early media from an unreliable 183: used as the answer until the 2xx brings the real one.
-      this.handler.receiveAnswer(sdp);
-      this.answer = 'unreliable';
     }
+    if (sdp !== undefined) this.receiveEarlyAnswer(sdp, toTag !== undefined ? early : undefined, reliable);
     this.emit('progress', { status: response.status, reason: response.reason, earlyMedia: sdp !== undefined, reliable, response });
+  }
+
+  /**
+   * SDP in a provisional response. §13.2.1: "The UAC MUST treat the first session description it
+   * receives as the answer, and MUST ignore any session descriptions in subsequent responses to
+   * the initial INVITE" — kept per early dialog, since each fork answers for itself. A reliable
+   * answer completes the offer/answer (RFC 3262 §5); an unreliable one only plays early media
+   * until the 2xx. A handler that cannot read it ends the call.
+   */
+  private receiveEarlyAnswer(sdp: string, early: EarlyDialog | undefined, reliable: boolean): void {
+    if (early === undefined) {
+      this.untaggedAnswer ??= sdp;
+    } else {
+      if (early.answer !== undefined) return;
+      early.answer = sdp;
+    }
+    const closesOffer = reliable && this.reliableAnswerTag === undefined;
+    if (!closesOffer && this.earlyMediaApplied) return;
+    try {
+      this.handler.receiveAnswer(sdp, closesOffer ? {} : { provisional: true });
+    } catch (error) {
+      this.logger.warn('unusable SDP answer in a provisional response; ending the call', { error });
+      this.cancel();
+      return;
+    }
+    this.earlyMediaApplied = true;
+    if (closesOffer) this.reliableAnswerTag = early!.dialog.remoteTag;
   }
 
   /** RFC 3262 §7.2: PRACK in the early dialog, RAck = RSeq, CSeq number and method of the INVITE. */
@@ -343,25 +369,32 @@ export class OutgoingInviteSession extends InviteSession {
       this.early.delete(tag);
     }
     this.remoteAllow = safe(() => response.allow) ?? [];
+    const winner = this.early.get(toTag);
     const ack = this.createAck(dialog);
     this.acks.set(toTag, ack);
     this.ackInFlight = ack.send();
-    const sdp = sdpBody(response);
-    if (sdp !== undefined && this.answer !== 'reliable') {
-      this.handler.receiveAnswer(sdp);
-      this.answer = 'final';
-    }
+    this.transition(SessionState.Confirmed);
     if (this.cancelRequested) {
       // §9.1: the 2xx crossed our CANCEL; the call exists, so it is ACKed and then ended with BYE.
-      this.transition(SessionState.Confirmed);
       void this.byeAndEnd('cancelled', { status: response.status, detail: '2xx crossed the CANCEL' });
       return;
     }
-    this.transition(SessionState.Confirmed);
-    if (this.answer === 'none') {
+    // §13.2.1: this dialog's first session description is the answer; the 2xx's only when it had none.
+    const answer = winner?.answer ?? sdpBody(response) ?? this.untaggedAnswer;
+    if (answer === undefined) {
       // We offered in the INVITE; a 2xx without answer breaks the offer/answer model (RFC 3264 §4).
       void this.byeAndEnd('error', { status: response.status, detail: '2xx carried no SDP answer' });
       return;
+    }
+    if (this.reliableAnswerTag !== toTag) {
+      try {
+        this.handler.receiveAnswer(answer);
+      } catch (error) {
+        // §13.2.2.4: "If the offer in the 2xx response is not acceptable, the UAC core MUST generate a
+        // valid answer in the ACK and then send a BYE immediately" — likewise for an unusable answer.
+        void this.byeAndEnd('error', { status: response.status, detail: `unusable SDP answer: ${(error as Error).message}` });
+        return;
+      }
     }
     this.applyTimerFromResponse(response);
     this.confirmed();
