@@ -16,7 +16,9 @@ import { SystemdNotifier } from '../service/systemd-notifier.js';
 import { WatchdogPinger } from '../service/watchdog-pinger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { doorStationControl } from './door-station-control.js';
+import { resolvePinMap } from './pin-map.js';
 import { needsRestart } from './reload-plan.js';
+import { pinRequest } from './station-hardware.js';
 import { StationRuntime, type StationRuntimeEvents } from './station-runtime.js';
 
 /** Options of {@link DoorStation.start}. */
@@ -134,6 +136,9 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
    */
   async reload(next: PortierConfig): Promise<ReloadOutcome> {
     const previous = this.cfg;
+    // The wiring is checked before anything changes, as `portier check` does: a reload
+    // whose pins cannot be mapped (or give one pin two roles) is refused like a bad file.
+    resolvePinMap(next.hardware, pinRequest(next));
     const diff = diffConfig(previous, next);
     if (diff.paths.length === 0) return { changed: [], restart: 'none' };
     await this.notifier.reloading();

@@ -6,7 +6,7 @@ import { SimGpioDriver } from '../hw/gpio/sim-gpio-driver.js';
 import { ButtonInput } from '../hw/input/button-input.js';
 import { RelayController, type RelayChangeReason } from '../hw/output/relay-controller.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { resolvePinMap, type PinMap, type PinRequest } from './pin-map.js';
+import { PinMapError, resolvePinMap, type PinMap, type PinRequest } from './pin-map.js';
 
 /** Logical input of the request-to-exit button (the board profiles' name). */
 export const EXIT_BUTTON_INPUT = 'exit_button';
@@ -30,8 +30,9 @@ export interface StationHardwareOptions {
   driver?: GpioDriver;
 }
 
-/** Which pins a configuration needs. */
+/** Which pins a configuration needs; throws PinMapError when one logical pin is given two roles. */
 export function pinRequest(config: PortierConfig): PinRequest {
+  checkPinRoles(config);
   const sim = config.hardware.driver === 'sim';
   const inputs = [...new Set(config.buttons.map((b) => b.input))];
   const outputs = [...new Set(config.doors.relays.map((r) => r.output))];
@@ -41,6 +42,50 @@ export function pinRequest(config: PortierConfig): PinRequest {
   const optionalInputs = inputs.includes(EXIT_BUTTON_INPUT) ? [] : [EXIT_BUTTON_INPUT];
   const optionalOutputs = outputs.includes(CHIME_OUTPUT) ? [] : [CHIME_OUTPUT];
   return sim ? { inputs: [...inputs, ...optionalInputs], outputs: [...outputs, ...optionalOutputs] } : { inputs, outputs, optionalInputs, optionalOutputs };
+}
+
+/**
+ * Refuses a logical pin used for two roles where that would move a door relay or
+ * open a door without anyone asking: a relay output shared with an LED (its blink
+ * pattern would pulse the strike), the chime (a ring would) or another relay, and
+ * an input shared between bells, the exit button, the door contact and tamper
+ * (prying the cover off would open the door). Same-name typos are the case the pin
+ * map cannot catch: it only sees two different names landing on one GPIO line.
+ */
+function checkPinRoles(config: PortierConfig): void {
+  const outputs = new Map<string, string>();
+  const claimOutput = (name: string | undefined, key: string) => {
+    if (name === undefined) return;
+    const other = outputs.get(name);
+    if (other !== undefined) throw new PinMapError(`${key}: found "${name}", which is already ${other}; expected an output of its own`);
+    outputs.set(name, key);
+  };
+  config.doors.relays.forEach((r, i) => claimOutput(r.output, `doors.relays[${i}].output`));
+  const chimeHolder = outputs.get(CHIME_OUTPUT);
+  if (chimeHolder !== undefined) {
+    throw new PinMapError(`${chimeHolder}: found "${CHIME_OUTPUT}", the chime output pulsed on every ring; expected an output of its own`);
+  }
+  for (const role of ['status', 'call', 'door'] as const) {
+    const name = config.leds[role];
+    // LEDs may share a line with each other (only relays are claimed so far); never with a relay.
+    if (name !== undefined && outputs.has(name)) claimOutput(name, `leds.${role}`);
+  }
+
+  const inputs = new Map<string, string>([[EXIT_BUTTON_INPUT, 'the exit button (opens the door)']]);
+  const claimInput = (name: string | undefined, key: string) => {
+    if (name === undefined) return;
+    const other = inputs.get(name);
+    if (other !== undefined) throw new PinMapError(`${key}: found "${name}", which is already ${other}; expected an input of its own`);
+    inputs.set(name, key);
+  };
+  const bells = new Set<string>();
+  config.buttons.forEach((b, i) => {
+    // Two buttons on one input ring the same plan; that is no second role.
+    if (!bells.has(b.input)) claimInput(b.input, `buttons[${i}].input`);
+    bells.add(b.input);
+  });
+  claimInput(config.doors.contact.input, 'doors.contact.input');
+  claimInput(config.tamper.input, 'tamper.input');
 }
 
 /**

@@ -6,7 +6,7 @@ import type { StationEvent } from '../../src/api/station-control.js';
 import { DoorStation } from '../../src/app/door-station.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { readEvents } from '../../src/events/event-log.js';
-import type { SimGpioDriver } from '../../src/hw/gpio/sim-gpio-driver.js';
+import { SimGpioDriver } from '../../src/hw/gpio/sim-gpio-driver.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 const dirs: string[] = [];
@@ -16,11 +16,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A station whose registrar refuses TCP connections (nothing listens on port 9): registration fails at once. */
-async function start(doors: Record<string, unknown> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
-  dirs.push(dir);
-  const config = validateConfig({
+/** The test configuration; `over` replaces whole sections. */
+function stationConfig(dir: string, doors: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
+  return validateConfig({
     sip: {
       accounts: [{ id: 'door', registrar: 'sip:127.0.0.1:9', transport: 'tcp', username: 'door', password: 'pw' }],
       listen: [{ transport: 'tcp', address: '127.0.0.1', port: 0 }],
@@ -33,7 +31,15 @@ async function start(doors: Record<string, unknown> = {}) {
     leds: { status: 'led1' },
     http: { enabled: false },
     eventLog: { path: join(dir, 'log', 'events.jsonl') },
+    ...over,
   });
+}
+
+/** A station whose registrar refuses TCP connections (nothing listens on port 9): registration fails at once. */
+async function start(doors: Record<string, unknown> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
+  dirs.push(dir);
+  const config = stationConfig(dir, doors);
   const station = await DoorStation.start(config, { logger: silentLogger, env: {} });
   stations.push(station);
   const events: StationEvent[] = [];
@@ -43,7 +49,7 @@ async function start(doors: Record<string, unknown> = {}) {
   const line = (name: string) => hw.pins.inputs.get(name)?.line ?? hw.pins.outputs.get(name)!.line;
   const tones: string[] = [];
   station.current!.audio.speaker.on('toneStarted', (t) => tones.push(t));
-  return { station, events, driver, line, tones, eventsPath: config.eventLog.path };
+  return { dir, station, events, driver, line, tones, eventsPath: config.eventLog.path };
 }
 
 const until = async (check: () => boolean, ms = 3000) => {
@@ -116,5 +122,26 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     const logged = (await readEvents(s.eventsPath)).events;
     expect(logged).toContainEqual(expect.objectContaining({ type: 'call', direction: 'outgoing', outcome: 'failed', reason: 'pbx-unreachable' }));
     expect(logged).toContainEqual(expect.objectContaining({ type: 'alarm', alarm: 'pbx-unreachable' }));
+  });
+
+  it('refuses to start with an LED on the door relay, which its blink pattern would pulse', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
+    dirs.push(dir);
+    const driver = new SimGpioDriver({ onProcessExit: false });
+    const config = stationConfig(dir, {}, { leds: { status: 'relay1' } });
+    await expect(DoorStation.start(config, { logger: silentLogger, env: {}, gpioDriver: driver })).rejects.toMatchObject({ code: 'PORTIER_ERR_PIN_MAP' });
+  });
+
+  it('refuses a reload that gives a pin two roles, before changing anything (the running station stays as it was)', async () => {
+    const s = await start();
+    const before = s.station.config;
+    const runtime = s.station.current;
+    await expect(s.station.reload(stationConfig(s.dir, {}, { tamper: { input: 'exit_button' } }))).rejects.toMatchObject({ code: 'PORTIER_ERR_PIN_MAP' });
+    expect(s.station.config).toBe(before);
+    expect(s.station.current).toBe(runtime);
+    // Tamper is still tamper, and nothing opened the door.
+    s.driver.simulate(s.line('tamper1'), true);
+    await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'tamper'));
+    expect(s.events.some((e) => e.type === 'door')).toBe(false);
   });
 });
