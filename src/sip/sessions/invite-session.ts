@@ -410,8 +410,10 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
   private async renegotiateOnce(dialog: Dialog, method: 'INVITE' | 'UPDATE', withOffer: boolean): Promise<number> {
     if (method === 'INVITE') this.outgoingInvitePending = true;
     else if (withOffer) this.outgoingUpdatePending = true;
+    let offerMade = false;
     try {
       const offer = withOffer ? await this.handler.createOffer() : undefined;
+      offerMade = offer !== undefined;
       if (this.isEnded) throw new SessionEndedError();
       const headers = [...this.refreshHeaders(), ...this.timerRequestHeaders()];
       if (offer !== undefined) headers.push(['Content-Type', 'application/sdp']);
@@ -424,11 +426,27 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
         dialog.refreshTarget(response);
         const answer = sdpBody(response);
         if (offer !== undefined) {
-          if (answer !== undefined) this.handler.receiveAnswer(answer);
-          else this.logger.warn(`2xx to our ${method} offer carried no answer`);
+          if (answer === undefined) {
+            this.logger.warn(`2xx to our ${method} offer carried no answer`);
+            this.handler.rollbackOffer?.();
+          } else {
+            try {
+              this.handler.receiveAnswer(answer);
+            } catch (error) {
+              // The peer moved to media we cannot read; the ACK is out, so the session ends with BYE.
+              await this.byeAndEnd('error', { status, detail: `unusable SDP answer to our ${method}: ${(error as Error).message}` });
+              return status;
+            }
+          }
         }
         this.applyTimerFromResponse(response);
-      } else if (status === 481 || status === 408) {
+        return status;
+      }
+      // §14.1: "If a UA receives a non-2xx final response to a re-INVITE, the session parameters
+      // MUST remain unchanged, as if no re-INVITE had been issued" — our offer is withdrawn, so
+      // that the next one (a 491 retry, a hold, a session refresh) can be made.
+      if (offer !== undefined) this.handler.rollbackOffer?.();
+      if (status === 481 || status === 408) {
         // §12.2.1.2: "If the response for a request within a dialog is a 481 (Call/Transaction
         // Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the dialog."
         if (status === 408) await this.byeAndEnd('timeout', { status });
@@ -436,6 +454,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       }
       return status;
     } catch (error) {
+      if (offerMade) this.handler.rollbackOffer?.();
       if (error instanceof SessionEndedError || error instanceof SessionOperationError) throw error;
       // No response at all: like a 408 (§14.1).
       this.logger.warn(`${method} failed`, { error });
