@@ -103,7 +103,7 @@ export class IncomingInviteSession extends InviteSession {
     if (options.earlyMedia) {
       const offer = this.offer;
       if (offer !== undefined) {
-        sdp = this.answerSent ?? this.answerOffer(offer);
+        sdp = this.answerSent ?? this.answerInitialOffer(offer);
         if (sdp === undefined) return;
         if (reliable) this.answerSent = sdp;
       }
@@ -149,12 +149,20 @@ export class IncomingInviteSession extends InviteSession {
     const offer = this.offer;
     let body: string;
     if (offer !== undefined) {
-      const answer = this.answerSent ?? this.answerOffer(offer);
+      const answer = this.answerSent ?? this.answerInitialOffer(offer);
       if (answer === undefined) return;
       body = answer;
     } else {
       // §13.3.1.4 with RFC 3264: no offer in the INVITE, so the 2xx carries ours.
-      body = await this.handler.createOffer();
+      try {
+        body = await this.handler.createOffer();
+      } catch (error) {
+        if (this.finalSent || this.isEnded) return;
+        this.logger.warn('no offer for the 2xx', { error });
+        this.sendFinal(500);
+        this.end({ reason: 'error', status: 500, detail: `no offer: ${(error as Error).message}` });
+        return;
+      }
       this.answerInAck = true;
       if (this.finalSent || this.isEnded) return;
     }
@@ -218,7 +226,14 @@ export class IncomingInviteSession extends InviteSession {
         void this.byeAndEnd('error', { detail: 'the ACK carried no answer to our offer' });
         return;
       }
-      this.handler.receiveAnswer(sdp);
+      try {
+        this.handler.receiveAnswer(sdp);
+      } catch (error) {
+        // The exchange failed and cannot be retried (the ACK has no response): like §13.2.2.4's
+        // unacceptable offer in a 2xx, the session is ended with BYE.
+        void this.byeAndEnd('error', { detail: `unusable SDP answer in the ACK: ${(error as Error).message}` });
+        return;
+      }
     }
     this.confirmed();
   }
@@ -251,8 +266,9 @@ export class IncomingInviteSession extends InviteSession {
     super.close();
   }
 
-  private answerOffer(offer: string): string | undefined {
-    const result = this.handler.receiveOffer(offer);
+  /** The answer to the INVITE's offer, or undefined after answering 488 and ending. */
+  private answerInitialOffer(offer: string): string | undefined {
+    const result = this.answerOffer(offer);
     if ('reject' in result) {
       // §13.3.1.1 / RFC 3264: an unacceptable offer gets 488 Not Acceptable Here.
       this.sendFinal(488);

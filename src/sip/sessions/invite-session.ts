@@ -13,7 +13,7 @@ import { AnswerRetransmitter } from './answer-retransmitter.js';
 import { glareRetryDelay } from './glare-delay.js';
 import { OwnedTimers } from './owned-timers.js';
 import { isHoldOffer, sdpDirection } from './sdp-direction.js';
-import type { SessionDescriptionHandler } from './session-description-handler.js';
+import type { OfferRejection, SessionDescriptionHandler } from './session-description-handler.js';
 import { SessionEndedError, SessionOperationError } from './session-errors.js';
 import type { InviteSessionEvents, SessionEndedInfo, SessionEndReason, SessionRenegotiationInfo } from './session-events.js';
 import {
@@ -208,7 +208,11 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
         void this.byeAndEnd('error', { detail: 'ACK to our offer carried no answer' });
         return;
       }
-      this.handler.receiveAnswer(sdp);
+      try {
+        this.handler.receiveAnswer(sdp);
+      } catch (error) {
+        void this.byeAndEnd('error', { detail: `unusable SDP answer in the ACK: ${(error as Error).message}` });
+      }
     }
   }
 
@@ -519,7 +523,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       let body: string;
       let answerInAck = false;
       if (offer !== undefined) {
-        const result = this.handler.receiveOffer(offer);
+        const result = this.answerOffer(offer);
         this.emit('reinvite', renegotiationInfo(offer, !('reject' in result)));
         if ('reject' in result) {
           // §14.2: a refused offer leaves the session as it was.
@@ -529,7 +533,13 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
         body = result.answer;
       } else {
         // §14.2: "If the re-INVITE has no offer, the UAS makes one in its 2xx and expects the answer in the ACK."
-        body = await this.handler.createOffer();
+        try {
+          body = await this.handler.createOffer();
+        } catch (error) {
+          this.logger.warn('no offer for the 2xx to a re-INVITE', { error });
+          if (!this.isEnded) transaction.respond(this.respondTo(request, 500));
+          return;
+        }
         answerInAck = true;
         this.emit('reinvite', { hold: false, accepted: true });
       }
@@ -570,7 +580,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     this.dialog!.refreshTarget(request);
     let answer: string | undefined;
     if (offer !== undefined) {
-      const result = this.handler.receiveOffer(offer);
+      const result = this.answerOffer(offer);
       this.emit('update', renegotiationInfo(offer, !('reject' in result)));
       if ('reject' in result) {
         transaction.respond(this.respondTo(request, 488));
@@ -584,6 +594,16 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       this.respondTo(request, 200, { headers: [...this.refreshHeaders(), ...timer.headers], ...(answer !== undefined ? { sdp: answer } : {}) }),
     );
     if (timer.interval !== undefined && this.current === SessionState.Confirmed) this.startSessionTimer(timer.interval, timer.weRefresh === true);
+  }
+
+  /** The handler's answer to a peer's offer; an offer it throws on is refused like an unacceptable one (488). */
+  protected answerOffer(offer: string): { answer: string } | OfferRejection {
+    try {
+      return this.handler.receiveOffer(offer);
+    } catch (error) {
+      this.logger.warn('the media layer could not answer an offer', { error });
+      return { reject: 488 };
+    }
   }
 
   private receiveInfo(request: SipRequest, transaction: ServerTransaction): void {

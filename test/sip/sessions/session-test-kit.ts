@@ -76,6 +76,8 @@ export interface PartyOptions {
   session?: SessionOptions;
   timers?: Partial<TimerSettings>;
   credentials?: DigestCredentials;
+  /** Makes the party's handlers (default: FixedSdp). */
+  handler?: (user: string, port: number) => FixedSdp;
 }
 
 /** Starts one party on 127.0.0.1, port 0. */
@@ -86,7 +88,8 @@ export async function startParty(options: PartyOptions): Promise<Party> {
   const manager = new SessionManager(stack.core, {
     aor: parseSipUri(`sip:${options.user}@127.0.0.1`),
     createHandler: () => {
-      const h = new FixedSdp(options.user, 40000 + handlers.length * 2);
+      const port = 40000 + handlers.length * 2;
+      const h = options.handler ? options.handler(options.user, port) : new FixedSdp(options.user, port);
       handlers.push(h);
       return h;
     },
