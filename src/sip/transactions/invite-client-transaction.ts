@@ -1,7 +1,7 @@
 import { SipRequest } from '../messages/index.js';
 import type { SipResponse } from '../messages/index.js';
 import type { SendTarget } from '../transport/transport-types.js';
-import { ClientTransaction } from './client-transaction.js';
+import { ClientTransaction, type ClientTransactionFallback } from './client-transaction.js';
 import { TransactionTimeoutError } from './transaction-errors.js';
 import { TransactionState } from './transaction-state.js';
 import type { TransitionTable } from './transaction-state.js';
@@ -26,8 +26,8 @@ export class InviteClientTransaction extends ClientTransaction {
   /** Current Timer A interval; doubles on every firing (§17.1.1.2, no cap for INVITE). */
   private intervalA: number;
 
-  constructor(id: string, request: SipRequest, target: SendTarget, options: TransactionOptions) {
-    super(id, 'INVITE client transaction', INVITE_CLIENT_TRANSITIONS, S.Calling, request, target, options);
+  constructor(id: string, request: SipRequest, target: SendTarget, options: TransactionOptions, fallback?: ClientTransactionFallback) {
+    super(id, 'INVITE client transaction', INVITE_CLIENT_TRANSITIONS, S.Calling, request, target, options, fallback);
     this.intervalA = this.timers.A;
     // "The initial state, 'calling', MUST be entered when the TU initiates a new client
     // transaction with an INVITE request. The client transaction MUST pass the request to
@@ -122,6 +122,14 @@ export class InviteClientTransaction extends ClientTransaction {
       case S.Terminated:
         return;
     }
+  }
+
+  protected onFallback(): void {
+    // Now on UDP: "If an unreliable transport is being used, the client transaction MUST start
+    // timer A with a value of T1." (§17.1.1.2) Timer B keeps running from the first attempt.
+    if (this.state !== S.Calling) return;
+    this.intervalA = this.timers.A;
+    if (this.timers.A > 0) this.startTimer('A', this.intervalA, () => this.onTimerA());
   }
 
   private onTimerA(): void {

@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from '../messages/index.js';
 import type { SendTarget } from '../transport/transport-types.js';
-import { ClientTransaction } from './client-transaction.js';
+import { ClientTransaction, type ClientTransactionFallback } from './client-transaction.js';
 import { TransactionTimeoutError } from './transaction-errors.js';
 import { TransactionState } from './transaction-state.js';
 import type { TransitionTable } from './transaction-state.js';
@@ -24,8 +24,8 @@ export class NonInviteClientTransaction extends ClientTransaction {
   /** Current Timer E interval. */
   private intervalE: number;
 
-  constructor(id: string, request: SipRequest, target: SendTarget, options: TransactionOptions) {
-    super(id, `${request.method} client transaction`, NON_INVITE_CLIENT_TRANSITIONS, S.Trying, request, target, options);
+  constructor(id: string, request: SipRequest, target: SendTarget, options: TransactionOptions, fallback?: ClientTransactionFallback) {
+    super(id, `${request.method} client transaction`, NON_INVITE_CLIENT_TRANSITIONS, S.Trying, request, target, options, fallback);
     this.intervalE = this.timers.E;
     // "The 'Trying' state is entered when the TU initiates a new client transaction with a
     // request. When entering this state, the client transaction SHOULD set timer F to fire in
@@ -92,6 +92,14 @@ export class NonInviteClientTransaction extends ClientTransaction {
       case S.Terminated:
         return;
     }
+  }
+
+  protected onFallback(): void {
+    // Now on UDP: "If an unreliable transport is in use, the client transaction MUST set timer E
+    // to fire in T1 seconds." (§17.1.2.2) Timer F keeps running from the first attempt.
+    if (this.state !== S.Trying && this.state !== S.Proceeding) return;
+    this.intervalE = this.timers.E;
+    if (this.timers.E > 0) this.startTimer('E', this.intervalE, () => this.onTimerE());
   }
 
   private onTimerE(): void {

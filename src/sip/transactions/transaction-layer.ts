@@ -6,7 +6,7 @@ import { Via, generateBranch } from '../messages/index.js';
 import type { SipRequest, SipResponse } from '../messages/index.js';
 import { isReliable } from '../transport/transport-types.js';
 import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
-import type { ClientTransaction } from './client-transaction.js';
+import type { ClientTransaction, ClientTransactionFallback } from './client-transaction.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
@@ -78,6 +78,10 @@ export class TransactionLayer {
    * a non-INVITE one otherwise. Gives the request a fresh branch if its top Via has none
    * (adding `Via: SIP/2.0/<T> 0.0.0.0;branch=…` if it has no Via; the transport fills in
    * sent-by). An ACK is not a transaction: use sendAck().
+   *
+   * A request too large for UDP goes to the same address and port over TCP (RFC 3261 §18.1.1),
+   * back on UDP if that connection fails; a CANCEL follows its INVITE (§9.1). The transaction's
+   * `target` says where it went.
    */
   sendRequest(request: SipRequest, target: SendTarget): InviteClientTransaction | NonInviteClientTransaction {
     this.assertOpen();
@@ -89,11 +93,26 @@ export class TransactionLayer {
     if (this.clients.has(key)) {
       throw new PortierError('SIP_ERR_TRANSACTION_EXISTS', `a ${request.method} client transaction with branch ${branch} exists already`);
     }
-    const options = this.transactionOptions(isReliable(target.protocol));
+    let sendTo = target;
+    let fallback: ClientTransactionFallback | undefined;
+    const invite = request.method === 'CANCEL' ? this.clients.get(clientKey(branch, 'INVITE')) : undefined;
+    if (invite !== undefined && sameEndpoint(invite.target, target)) {
+      // §9.1: "The destination address, port, and transport for the CANCEL MUST be identical to
+      // those used to send the original request." The INVITE may have gone over TCP for its size.
+      sendTo = invite.target;
+    } else if (invite === undefined) {
+      const congestionControlled = this.transport.congestionControlledTarget?.(request, target);
+      if (congestionControlled !== undefined) {
+        sendTo = congestionControlled;
+        fallback = { target, timers: transactionTimers(this.settings, isReliable(target.protocol)) };
+        this.logger.debug('request too large for UDP; sending it over TCP', { method: request.method });
+      }
+    }
+    const options = this.transactionOptions(isReliable(sendTo.protocol));
     const transaction =
       request.method === 'INVITE'
-        ? new InviteClientTransaction(key, request, target, options)
-        : new NonInviteClientTransaction(key, request, target, options);
+        ? new InviteClientTransaction(key, request, sendTo, options, fallback)
+        : new NonInviteClientTransaction(key, request, sendTo, options, fallback);
     this.clients.set(key, transaction);
     this.track(transaction, () => this.clients.delete(key));
     return transaction;
@@ -273,4 +292,9 @@ export class TransactionLayer {
   private assertOpen(): void {
     if (this.closed) throw new PortierError('SIP_ERR_TRANSACTION_LAYER_CLOSED', 'the transaction layer is closed');
   }
+}
+
+/** Same address and port, whatever the transport. */
+function sameEndpoint(a: SendTarget, b: SendTarget): boolean {
+  return a.port === b.port && a.address.toLowerCase() === b.address.toLowerCase();
 }

@@ -8,4 +8,10 @@ import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
 export interface TransactionTransport {
   sendRequest(request: SipRequest, target: SendTarget): Promise<void>;
   sendResponse(response: SipResponse, replyTo: ReceivedInfo): Promise<void>;
+  /**
+   * RFC 3261 §18.1.1: the congestion-controlled target (TCP, same address and port) to send
+   * `request` to instead of the UDP `target` because it is too large for a datagram, or
+   * undefined to send it as asked. Optional: a transport without it never switches.
+   */
+  congestionControlledTarget?(request: SipRequest, target: SendTarget): SendTarget | undefined;
 }

@@ -37,7 +37,8 @@ export interface TransactionOptions {
  */
 export abstract class Transaction<E extends EventMap = TransactionEvents> extends TypedEmitter<E & TransactionEvents> {
   protected readonly transport: TransactionTransport;
-  protected readonly timers: TransactionTimers;
+  /** Replaced only when a client transaction falls back from TCP to UDP (see ClientTransaction). */
+  protected timers: TransactionTimers;
   protected readonly logger: Logger;
   private currentState: TransactionState;
   private readonly running = new Map<string, NodeJS.Timeout>();
@@ -133,9 +134,9 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   /**
    * Runs one send; a failure is reported upward and terminates the transaction (unless the state
    * survives it), unless the transaction has already ended (a late rejection of an old
-   * retransmission changes nothing).
+   * retransmission changes nothing) or `recover` dealt with it (returned true).
    */
-  protected guardSend(send: () => Promise<void>): void {
+  protected guardSend(send: () => Promise<void>, recover?: (error: unknown) => boolean): void {
     let pending: Promise<void>;
     try {
       pending = send();
@@ -144,6 +145,7 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
     }
     pending.catch((error: unknown) => {
       if (this.terminated) return;
+      if (recover?.(error)) return;
       const reported = toTransportError(error);
       this.logger.warn(`${this.kind}: transport error`, { error: reported });
       this.emitBase('transportError', reported);

@@ -47,6 +47,11 @@ export interface TransportLimits {
    * 30 000; 0 = no limit). Bytes dripping in would otherwise refresh the idle timeout for ever.
    */
   messageTimeoutMs: number;
+  /**
+   * A request larger than this on the wire goes to a UDP target's address and port over TCP
+   * instead (RFC 3261 §18.1.1 with the path MTU unknown; default 1300; 0 = never switch).
+   */
+  maxUdpRequestBytes: number;
 }
 
 /** Configuration of a TransportLayer. */
@@ -65,4 +70,5 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   outboundIdleTimeoutMs: 0,
   maxConnections: 256,
   messageTimeoutMs: 30_000,
+  maxUdpRequestBytes: 1300,
 };

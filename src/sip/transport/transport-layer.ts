@@ -87,6 +87,11 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   private readonly connectionsById = new Map<string, StreamConnection>();
   private readonly connectionsByRemote = new Map<string, StreamConnection>();
   private readonly pendingConnects = new Map<string, Promise<StreamConnection>>();
+  /**
+   * TCP endpoints just chosen for a request too large for UDP (§18.1.1): a connection opened for one
+   * of them is nobody's flow, so it closes when idle like an accepted one instead of living for ever.
+   */
+  private readonly congestionTargets = new Set<string>();
   /** Every sent-by value we put in a Via, for the §18.1.2 check on responses. */
   private readonly ourSentBys = new Set<string>();
   private nextConnectionId = 1;
@@ -200,6 +205,25 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   }
 
   /**
+   * RFC 3261 §18.1.1: "If a request is within 200 bytes of the path MTU, or if it is larger than
+   * 1300 bytes and the path MTU is unknown, the request MUST be sent using an RFC 2914 congestion
+   * controlled transport protocol, such as TCP." Returns the TCP target at the same address and
+   * port when `request`, stamped for `target` over UDP, exceeds `limits.maxUdpRequestBytes`;
+   * undefined when it fits (or the target is not UDP). Stamps the request's top Via for UDP,
+   * as sendRequest would. TCP needs no listener of ours: the flow is client-only, its responses
+   * come back on it.
+   */
+  congestionControlledTarget(request: SipRequest, target: SendTarget): SendTarget | undefined {
+    if (target.protocol !== 'udp' || this.limits.maxUdpRequestBytes <= 0 || this.closing || !request.topVia) return undefined;
+    const socket = this.udpSockets.find((s) => s.family === addressFamily(target.address));
+    if (socket) stampTopVia(request, 'udp', this.udpSentBy(socket, target.address));
+    if (request.serialize().length <= this.limits.maxUdpRequestBytes) return undefined;
+    const tcp: SendTarget = { ...target, protocol: 'tcp' };
+    this.congestionTargets.add(remoteKey('tcp', tcp));
+    return tcp;
+  }
+
+  /**
    * Sends an RFC 5626 §4.4.1 CRLFCRLF ping: a datagram over UDP, or on the open
    * connection to the target (rejects SIP_ERR_TRANSPORT_CLOSED when that flow is gone).
    */
@@ -236,6 +260,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
       await Promise.all([...this.udpSockets.map((s) => s.close()), ...this.streamListeners.map((l) => l.close())]);
       this.connectionsById.clear();
       this.connectionsByRemote.clear();
+      this.congestionTargets.clear();
     })();
     return this.closing;
   }
@@ -312,12 +337,12 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
     return true;
   }
 
-  private adopt(protocol: StreamProtocol, socket: Socket, outbound: boolean): StreamConnection {
+  private adopt(protocol: StreamProtocol, socket: Socket, outbound: boolean, idleTimeoutMs?: number): StreamConnection {
     const conn = new StreamConnection(socket, {
       id: `${protocol}-${this.nextConnectionId++}`,
       protocol,
       outbound,
-      idleTimeoutMs: outbound ? this.limits.outboundIdleTimeoutMs : this.limits.idleTimeoutMs,
+      idleTimeoutMs: idleTimeoutMs ?? (outbound ? this.limits.outboundIdleTimeoutMs : this.limits.idleTimeoutMs),
       // Only accepted connections: on our own flows the peer owes us nothing until we send.
       messageTimeoutMs: outbound ? 0 : this.limits.messageTimeoutMs,
       maxMessageBytes: this.limits.maxMessageBytes,
@@ -368,6 +393,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   /** An open connection to the target, shared by concurrent callers while connecting. */
   private connectionTo(protocol: StreamProtocol, target: SendTarget): Promise<StreamConnection> {
     const key = remoteKey(protocol, target);
+    const forLargeRequest = this.congestionTargets.delete(key);
     const existing = this.connectionsByRemote.get(key);
     if (existing?.isOpen) return Promise.resolve(existing);
     let pending = this.pendingConnects.get(key);
@@ -380,7 +406,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
             throw new TransportError('SIP_ERR_TRANSPORT_CLOSED', 'transport layer is closed');
           }
           this.stats.connectionsOpened++;
-          const conn = this.adopt(protocol, socket, true);
+          const conn = this.adopt(protocol, socket, true, forLargeRequest ? this.limits.idleTimeoutMs : undefined);
           // Index under the target as asked too, in case the socket reports the address differently.
           this.connectionsByRemote.set(key, conn);
           conn.on('close', () => {

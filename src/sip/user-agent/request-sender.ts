@@ -35,6 +35,7 @@ export interface RequestOutcome {
   response: SipResponse;
   /** The request actually sent last (its CSeq may be higher than the template's after challenges). */
   request: SipRequest;
+  /** The target tried last, as located (a UDP target even if the request went over TCP for its size). */
   target: SendTarget;
 }
 
@@ -185,14 +186,17 @@ export class RequestSender {
         return;
       }
       let settled = false;
+      // The transaction's own target: a request too large for UDP went over TCP (RFC 3261 §18.1.1).
+      const sentTo = transaction.target;
       const unwatch =
-        target.protocol === 'udp' || !this.watchFlow
+        sentTo.protocol === 'udp' || !this.watchFlow
           ? undefined
-          : this.watchFlow(target, () => {
-              if (settled) return;
+          : this.watchFlow(sentTo, () => {
+              // Back on UDP after its connection failed: no connection carries it any more.
+              if (settled || transaction.target.protocol === 'udp') return;
               settle();
               transaction.close();
-              reject(new TransportError('SIP_ERR_TRANSPORT_CLOSED', `${target.protocol} connection to ${target.address}:${target.port} closed before a final response to ${request.method}`));
+              reject(new TransportError('SIP_ERR_TRANSPORT_CLOSED', `${sentTo.protocol} connection to ${sentTo.address}:${sentTo.port} closed before a final response to ${request.method}`));
             });
       const settle = (): void => {
         settled = true;
