@@ -66,8 +66,15 @@ export class Phone extends TypedEmitter<PhoneEvents> {
   /** Places a call; resolves once the INVITE is on its way. */
   async call(target: string, options: { headers?: Array<[string, string]> } = {}): Promise<Call> {
     const media = this.newMedia();
-    await media.open();
-    const session = this.sessions.invite(target, { handler: media, ...(options.headers ? { headers: options.headers } : {}) });
+    let session;
+    try {
+      await media.open();
+      session = this.sessions.invite(target, { handler: media, ...(options.headers ? { headers: options.headers } : {}) });
+    } catch (error) {
+      // A bad target or a closed phone: the ports just bound would otherwise stay open.
+      media.close();
+      throw error;
+    }
     return this.track(new Call(session, media, target, this.logger));
   }
 
@@ -89,7 +96,13 @@ export class Phone extends TypedEmitter<PhoneEvents> {
       await media.open();
     } catch (error) {
       this.logger.error('no RTP port for an incoming call', { error });
+      media.close();
       session.reject(503);
+      return;
+    }
+    if (session.isEnded) {
+      // CANCELled (or closed) while the ports were being bound: its 'ended' has been and gone.
+      media.close();
       return;
     }
     const call = this.track(new Call(session, media, session.remoteIdentity.uri.toString(), this.logger));

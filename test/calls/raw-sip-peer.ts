@@ -44,9 +44,25 @@ export interface RawUacDialog {
  * resolves with its 2xx; the test ACKs it with `rawAck`.
  */
 export function rawInvite(peer: RawSipPeer, port: number, sdp?: string): Promise<{ dialog: RawUacDialog; response: SipResponse }> {
+  const invite = buildRawInvite(peer, port, sdp);
+  const callId = invite.callId;
+  const target = invite.uri.toString();
+  return new Promise((resolve, reject) => {
+    const tx = peer.stack.core.transactions.sendRequest(invite, { protocol: 'udp', address: '127.0.0.1', port });
+    tx.on('response', (response) => {
+      if (response.status < 200) return;
+      if (response.status >= 300) return reject(new Error(`INVITE answered ${response.status}`));
+      resolve({ dialog: { callId, fromTag: 'rawtag', toTag: response.to.tag!, remotePort: port, remoteUri: target }, response });
+    });
+    tx.on('timeout', () => reject(new Error('INVITE timed out')));
+  });
+}
+
+/** A hand-made initial INVITE from the raw peer to `sip:door@127.0.0.1:<port>`. */
+export function buildRawInvite(peer: RawSipPeer, port: number, sdp?: string): SipRequest {
   const callId = `raw-${Math.random().toString(36).slice(2)}`;
   const target = `sip:door@127.0.0.1:${port}`;
-  const invite = SipRequest.create({
+  return SipRequest.create({
     method: 'INVITE',
     uri: parseUri(target),
     headers: [
@@ -59,15 +75,6 @@ export function rawInvite(peer: RawSipPeer, port: number, sdp?: string): Promise
       ...(sdp !== undefined ? ([['Content-Type', 'application/sdp']] as Array<[string, string]>) : []),
     ],
     ...(sdp !== undefined ? { body: sdp } : {}),
-  });
-  return new Promise((resolve, reject) => {
-    const tx = peer.stack.core.transactions.sendRequest(invite, { protocol: 'udp', address: '127.0.0.1', port });
-    tx.on('response', (response) => {
-      if (response.status < 200) return;
-      if (response.status >= 300) return reject(new Error(`INVITE answered ${response.status}`));
-      resolve({ dialog: { callId, fromTag: 'rawtag', toTag: response.to.tag!, remotePort: port, remoteUri: target }, response });
-    });
-    tx.on('timeout', () => reject(new Error('INVITE timed out')));
   });
 }
 
