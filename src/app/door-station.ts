@@ -70,6 +70,8 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   private readonly guard: BruteForceGuard;
   private reporter: StatusReporter | undefined;
   private pendingRestart: PortierConfig | undefined;
+  /** The configuration the running runtime was started from (a failed restart goes back to it). */
+  private startedConfig: PortierConfig;
   private restarting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -78,6 +80,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     private readonly options: DoorStationOptions,
   ) {
     super();
+    this.startedConfig = cfg;
     this.status = new StationStatus();
     this.guard = new BruteForceGuard(bruteForceLimits(cfg.doors.bruteForce));
     this.notifier = new SystemdNotifier({ ...(options.env ? { env: options.env } : {}), logger: options.logger });
@@ -142,24 +145,28 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     const diff = diffConfig(previous, next);
     if (diff.paths.length === 0) return { changed: [], restart: 'none' };
     await this.notifier.reloading();
-    this.cfg = next;
-    const restart = needsRestart(previous, next, diff);
     let outcome: ReloadOutcome['restart'] = 'none';
-    if (restart) {
-      this.pendingRestart = next;
-      outcome = this.runtime?.busy ? 'deferred' : 'now';
-      if (outcome === 'now') await this.restartIfPending();
-      else {
-        // Codes, plans, policy and LEDs still change at once; the rest when the call has ended.
+    try {
+      this.cfg = next;
+      const restart = needsRestart(previous, next, diff);
+      if (restart) {
+        this.pendingRestart = next;
+        outcome = this.runtime?.busy ? 'deferred' : 'now';
+        if (outcome === 'now') await this.restartIfPending();
+        else {
+          // Codes, plans, policy and LEDs still change at once; the rest when the call has ended.
+          this.runtime?.update(next, diff);
+          this.options.logger.info('part of the configuration change waits for the call to end', { paths: diff.paths.join(', ') });
+        }
+      } else {
         this.runtime?.update(next, diff);
-        this.options.logger.info('part of the configuration change waits for the call to end', { paths: diff.paths.join(', ') });
       }
-    } else {
-      this.runtime?.update(next, diff);
+      await this.applyEdges(previous, next, diff);
+    } finally {
+      // Also after a failed reload: systemd keeps the unit "reloading" until READY=1.
+      await this.notifier.ready(this.status.summary());
     }
-    await this.applyEdges(previous, next, diff);
     this.options.logger.info('configuration reloaded', { changed: diff.paths.join(', '), restart: outcome });
-    await this.notifier.ready(this.status.summary());
     const result = { changed: diff.paths, restart: outcome };
     this.emit('reloaded', result);
     return result;
@@ -215,8 +222,11 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
     });
     runtime.on('led', (...args) => this.emit('led', ...args));
     runtime.on('registration', (...args) => this.emit('registration', ...args));
-    runtime.on('idle', () => void this.restartIfPending());
+    runtime.on('idle', () => {
+      this.restartIfPending().catch((error: unknown) => this.options.logger.error('deferred restart failed', { error: error as Error }));
+    });
     this.runtime = runtime;
+    this.startedConfig = config;
   }
 
   /** Restarts the runtime on the pending configuration when no call is in progress. */
@@ -233,8 +243,12 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
       try {
         await this.startRuntime(next);
       } catch (error) {
-        this.options.logger.error('restart with the new configuration failed', { error: error as Error });
+        // Without a runtime nothing works, not even the exit button: go back to the last configuration that started.
+        this.options.logger.error('restart with the new configuration failed; going back to the previous one', { error: error as Error });
         this.status.recordError('reload', error);
+        const previous = this.startedConfig;
+        this.cfg = previous;
+        await this.startRuntime(previous);
         throw error;
       }
     })().finally(() => {

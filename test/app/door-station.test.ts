@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StationEvent } from '../../src/api/station-control.js';
 import { DoorStation } from '../../src/app/door-station.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { readEvents } from '../../src/events/event-log.js';
 import { SimGpioDriver } from '../../src/hw/gpio/sim-gpio-driver.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { SystemdNotifier } from '../../src/service/systemd-notifier.js';
 
 const dirs: string[] = [];
 const stations: DoorStation[] = [];
@@ -143,5 +145,38 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     s.driver.simulate(s.line('tamper1'), true);
     await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'tamper'));
     expect(s.events.some((e) => e.type === 'door')).toBe(false);
+  });
+
+  it('a reload whose restart fails (SIP port taken) keeps the station running on the previous configuration', async () => {
+    const s = await start();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = (blocker.address() as AddressInfo).port;
+      const before = s.station.config;
+      const next = stationConfig(s.dir, {}, {
+        sip: { accounts: [{ id: 'door', registrar: 'sip:127.0.0.1:9', transport: 'tcp', username: 'door', password: 'pw' }], listen: [{ transport: 'tcp', address: '127.0.0.1', port: taken }] },
+      });
+      const notified: string[] = [];
+      const spy = vi.spyOn(SystemdNotifier.prototype, 'notify').mockImplementation(async (fields) => void notified.push(Object.keys(fields)[0]!));
+      try {
+        await expect(s.station.reload(next)).rejects.toThrow();
+      } finally {
+        spy.mockRestore();
+      }
+      // systemd hears RELOADING=1 and then READY=1 again, or the unit would stay "reloading".
+      expect(notified).toEqual(['RELOADING', 'READY']);
+      expect(s.station.current).toBeDefined();
+      expect(s.station.config).toEqual(before);
+      expect(s.station.status.snapshot().lastErrors.some((e) => e.component === 'reload')).toBe(true);
+      // The restarted runtime works: the exit button still opens the door.
+      const hw = s.station.current!.hardware;
+      const driver = hw.driver as SimGpioDriver;
+      driver.simulate(hw.pins.inputs.get('exit_button')!.line, true);
+      await until(() => s.events.some((e) => e.type === 'door' && e.method === 'exit-button'));
+      expect(driver.levelOf(hw.pins.outputs.get('relay1')!.line)).toBe(1);
+    } finally {
+      blocker.close();
+    }
   });
 });
