@@ -11,14 +11,14 @@ const MAX_CHALLENGES = 3;
 /**
  * Sends a re-INVITE of `dialog` to its next hop and resolves with the final response, answering
  * 401/407 with a new CSeq from the dialog's space (§22.2). `onTwoXx` is called with the request
- * for every 2xx copy, which the caller must ACK (§13.2.2.4). Rejects when no response came.
+ * and the response for every 2xx copy, which the caller must ACK (§13.2.2.4). Rejects when no response came.
  */
 export async function sendInDialogInvite(
   core: UserAgentCore,
   dialog: Dialog,
   first: SipRequest,
   authenticator: DigestAuthenticator | undefined,
-  onTwoXx: (sent: SipRequest) => void,
+  onTwoXx: (sent: SipRequest, response: SipResponse) => void,
 ): Promise<SipResponse> {
   let request = first;
   const targets = await core.sender.resolveTargets(request);
@@ -46,7 +46,7 @@ export async function sendInDialogInvite(
 }
 
 /** One INVITE client transaction, to its first final response. */
-function inviteTransaction(core: UserAgentCore, request: SipRequest, target: SendTarget, onTwoXx: (sent: SipRequest) => void): Promise<SipResponse> {
+function inviteTransaction(core: UserAgentCore, request: SipRequest, target: SendTarget, onTwoXx: (sent: SipRequest, response: SipResponse) => void): Promise<SipResponse> {
   return new Promise((resolve, reject) => {
     let transaction: InviteClientTransaction;
     try {
@@ -58,7 +58,7 @@ function inviteTransaction(core: UserAgentCore, request: SipRequest, target: Sen
     let settled = false;
     transaction.on('response', (response) => {
       if (response.status < 200) return;
-      if (response.status < 300) onTwoXx(request);
+      if (response.status < 300) onTwoXx(request, response);
       if (!settled) {
         settled = true;
         resolve(response);

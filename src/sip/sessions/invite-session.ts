@@ -472,13 +472,16 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
 
   /** One re-INVITE client transaction (with challenge rounds); ACKs its 2xx (§13.2.2.4). */
   private sendReinvite(dialog: Dialog, request: SipRequest): Promise<SipResponse> {
-    return sendInDialogInvite(this.core, dialog, request, this.authenticator, (sent) => this.ackReinvite(sent));
+    return sendInDialogInvite(this.core, dialog, request, this.authenticator, (sent, response) => this.ackReinvite(sent, response));
   }
 
-  private ackReinvite(request: SipRequest): void {
+  private ackReinvite(request: SipRequest, response: SipResponse): void {
     const seq = request.cseq.seq;
     let ack = this.reinviteAcks.get(seq);
     if (!ack && this.dialog) {
+      // §12.2.1.2: the 2xx to a target refresh replaces the remote target — before the ACK is built,
+      // since the ACK is the dialog's next request.
+      this.dialog.refreshTarget(response);
       const headers = credentialsOf(request);
       ack = new TwoXxAck(this.core, this.dialog.createRequest('ACK', { cseq: seq, headers }), this.logger);
       this.reinviteAcks.clear();
