@@ -334,7 +334,14 @@ export class OutgoingInviteSession extends InviteSession {
   /** §13.2.2.4: every 2xx is ACKed; the first one makes the session, later ones from other forks are BYEd. */
   private receive2xx(response: SipResponse): void {
     const toTag = response.to.tag;
-    if (toTag === undefined || !this.invite) return;
+    if (!this.invite) return;
+    if (toTag === undefined) {
+      // §12.1.2 needs the To tag for the dialog ID; without one there is nothing to ACK or BYE, and
+      // after a 2xx no other final response will come: the call would wait forever.
+      this.logger.warn('2xx without a To tag');
+      if (!this.dialog) this.end({ reason: 'error', status: response.status, detail: '2xx without a To tag' });
+      return;
+    }
     const known = this.acks.get(toTag);
     if (known) {
       // A retransmission: "the UAC core MUST generate an ACK request for each 2xx received".
