@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HttpApi } from '../api/http-api.js';
-import type { StationControl, StationEvent } from '../api/station-control.js';
+import { StationControlError, type StationControl, type StationEvent } from '../api/station-control.js';
 import { diffConfig, type ConfigDiff } from '../config/diff-config.js';
 import type { PortierConfig } from '../config/portier-config.js';
 import { EventLog, type PortierEventInput } from '../events/event-log.js';
@@ -70,6 +70,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   private readonly guard: BruteForceGuard;
   private reporter: StatusReporter | undefined;
   private pendingRestart: PortierConfig | undefined;
+  private reloads: Promise<unknown> = Promise.resolve();
   /** The configuration the running runtime was started from (a failed restart goes back to it). */
   private startedConfig: PortierConfig;
   private restarting: Promise<void> | undefined;
@@ -137,7 +138,15 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
    * first); SIP, hardware, audio and timer changes restart those parts, deferred until
    * no call is ringing or connected; HTTP and event log changes reopen them.
    */
-  async reload(next: PortierConfig): Promise<ReloadOutcome> {
+  reload(next: PortierConfig): Promise<ReloadOutcome> {
+    // One at a time: two overlapping reloads each closed the same HTTP API and event log and opened their own, leaking one.
+    const run = this.reloads.then(() => this.reloadNow(next));
+    this.reloads = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadNow(next: PortierConfig): Promise<ReloadOutcome> {
+    if (this.stopping) throw new StationControlError('PORTIER_ERR_UNAVAILABLE', 'the door station is stopping');
     const previous = this.cfg;
     // The wiring is checked before anything changes, as `portier check` does: a reload
     // whose pins cannot be mapped (or give one pin two roles) is refused like a bad file.
@@ -179,6 +188,7 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
       this.watchdog.close();
       this.reporter?.close();
       await this.restarting?.catch(() => undefined);
+      await this.reloads;
       this.failSafe();
       await this.runtime?.close();
       this.runtime = undefined;

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -178,5 +178,22 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('reloads one at a time: two quick SIGHUPs leave one HTTP API, on the last port', async () => {
+    const s = await start();
+    // HTTP ports 38200–38299 belong to the door-station review tests.
+    const http = (port: number) => stationConfig(s.dir, {}, { http: { enabled: true, bind: '127.0.0.1', port } });
+    await Promise.all([s.station.reload(http(38201)), s.station.reload(http(38202))]);
+    expect(s.station.apiPort).toBe(38202);
+    await s.station.stop();
+    const listening = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => (socket.destroy(), resolve(true)));
+        socket.once('error', () => resolve(false));
+      });
+    expect(await listening(38201)).toBe(false);
+    expect(await listening(38202)).toBe(false);
   });
 });
