@@ -55,6 +55,7 @@ export class IncomingInviteSession extends InviteSession {
   /** The answer we sent in a reliable provisional (the offer/answer is then complete, RFC 3262 §5). */
   private answerSent: string | undefined;
   private finalSent = false;
+  private accepting = false;
   private answerInAck = false;
   private acceptRetransmitter: AnswerRetransmitter | undefined;
 
@@ -128,7 +129,7 @@ export class IncomingInviteSession extends InviteSession {
       if (this.finalSent || this.isEnded) return;
       this.sendFinal(500, 'No PRACK');
       this.end({ reason: 'timeout', status: 500, detail: 'reliable provisional never PRACKed' });
-    });
+    }, sdp !== undefined);
     this.reliable = sender;
     await sender.result;
   }
@@ -139,6 +140,17 @@ export class IncomingInviteSession extends InviteSession {
    */
   async accept(): Promise<void> {
     this.assertUnanswered('accept');
+    if (this.accepting) throw new SessionOperationError('accept() is already under way');
+    this.accepting = true;
+    const reliable = this.reliable;
+    if (reliable?.pending && reliable.carriesSdp) {
+      // RFC 3262 §3: "unless the final response is 2xx and any of the unacknowledged reliable
+      // provisional responses contained a session description. In that case, it MUST NOT send a
+      // final response until those provisional responses are acknowledged." Without a PRACK
+      // the sender's 64·T1 timeout answers 500 instead.
+      await reliable.result;
+      if (this.finalSent || this.isEnded) return;
+    }
     const timer = this.timerForRequest(this.request);
     if ('reject' in timer) {
       // The SessionManager answers 422 before the app sees the call; this guards direct use.
@@ -241,7 +253,9 @@ export class IncomingInviteSession extends InviteSession {
   protected override receivePrack(request: SipRequest, transaction: ServerTransaction): void {
     const rack = parseRAck(request.getHeader('RAck'));
     const sender = this.reliable;
-    if (!rack || !sender || !sender.pending || !sender.matches(rack)) {
+    // A final response stops the retransmissions, but "it MUST be prepared to process PRACK
+    // requests for those outstanding responses" (RFC 3262 §3): an unacknowledged one still matches.
+    if (!rack || !sender || sender.acknowledged || !sender.matches(rack)) {
       // RFC 3262 §3: "If a PRACK request is received that doesn't match any unacknowledged reliable provisional response, the UAS MUST respond to the PRACK with a 481".
       transaction.respond(this.respondTo(request, 481));
       return;

@@ -14,6 +14,7 @@ export class ReliableProvisionalSender {
   private readonly timers = new OwnedTimers();
   private interval: number;
   private done = false;
+  private prackReceived = false;
   private readonly acked: Promise<boolean>;
   private settle!: (acked: boolean) => void;
 
@@ -25,6 +26,8 @@ export class ReliableProvisionalSender {
     readonly inviteSeq: number,
     t1: number,
     onTimeout: () => void,
+    /** It carried SDP: the 2xx must wait for its PRACK (RFC 3262 §3). */
+    readonly carriesSdp = false,
   ) {
     this.acked = new Promise((resolve) => (this.settle = resolve));
     this.interval = t1;
@@ -45,6 +48,11 @@ export class ReliableProvisionalSender {
     return !this.done;
   }
 
+  /** Its PRACK came (retransmissions may have been stopped earlier by a final response). */
+  get acknowledged(): boolean {
+    return this.prackReceived;
+  }
+
   /** "the RAck header field [...] matches [...] the response number, CSeq number, and method" (RFC 3262 §3). */
   matches(rack: RAck): boolean {
     return rack.rseq === this.rseq && rack.cseq === this.inviteSeq && rack.method === 'INVITE';
@@ -52,6 +60,7 @@ export class ReliableProvisionalSender {
 
   /** A matching PRACK arrived. */
   acknowledge(): void {
+    this.prackReceived = true;
     this.finish(true);
   }
 
