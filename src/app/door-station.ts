@@ -217,7 +217,14 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
 
   private async openEventLog(config: PortierConfig): Promise<void> {
     await mkdir(dirname(config.eventLog.path), { recursive: true });
-    this.eventLog = await EventLog.open({ path: config.eventLog.path, maxBytes: config.eventLog.maxBytes });
+    this.eventLog = await EventLog.open({
+      path: config.eventLog.path,
+      maxBytes: config.eventLog.maxBytes,
+      onRotateError: (error) => {
+        this.options.logger.warn('event log rotation failed; appending to the current file', { error: error as Error });
+        this.status.recordError('event-log', error);
+      },
+    });
   }
 
   private async startRuntime(config: PortierConfig): Promise<void> {

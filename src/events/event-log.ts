@@ -28,6 +28,8 @@ export interface EventLogOptions {
   maxBytes: number;
   /** Clock for `time`; defaults to the system clock. */
   now?: () => Date;
+  /** Told when a rotation failed; the record still went to the current file. */
+  onRotateError?: (error: unknown) => void;
 }
 
 /** The event log could not be opened or written. */
@@ -93,13 +95,34 @@ export class EventLog {
     await this.handle.sync();
   }
 
+  /**
+   * Renames the full file to `<path>.1` and starts a new one. A rotation that fails
+   * (rename refused, no room for a new file) keeps appending to the file in hand:
+   * a door opening on record matters more than the size bound. Retried next append.
+   */
   private async rotate(): Promise<void> {
-    await this.handle.close();
-    await rename(this.options.path, `${this.options.path}.1`);
-    const { handle, size } = await openForAppend(this.options.path);
-    this.handle = handle;
-    this.size = size;
-    await syncDirectory(dirname(this.options.path));
+    try {
+      await rename(this.options.path, `${this.options.path}.1`);
+    } catch (error) {
+      // ENOENT: the file in hand was renamed already (by an earlier rotation whose new file could not be made).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.options.onRotateError?.(error);
+        return;
+      }
+    }
+    let next: { handle: FileHandle; size: number };
+    try {
+      next = await openForAppend(this.options.path);
+    } catch (error) {
+      // The handle still writes to the renamed file, which readEvents reads too.
+      this.options.onRotateError?.(error);
+      return;
+    }
+    const old = this.handle;
+    this.handle = next.handle;
+    this.size = next.size;
+    await old.close().catch(() => undefined);
+    await syncDirectory(dirname(this.options.path)).catch((error: unknown) => this.options.onRotateError?.(error));
   }
 }
 

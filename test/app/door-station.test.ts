@@ -196,4 +196,20 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     expect(await listening(38201)).toBe(false);
     expect(await listening(38202)).toBe(false);
   });
+
+  it('a failing event log (disk full) neither stops the door opening nor crashes; the status shows it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
+    dirs.push(dir);
+    const config = stationConfig(dir, {}, { eventLog: { path: '/dev/full' } });
+    const station = await DoorStation.start(config, { logger: silentLogger, env: {} });
+    stations.push(station);
+    const hw = station.current!.hardware;
+    const driver = hw.driver as SimGpioDriver;
+    await station.control.openDoor('front');
+    expect(driver.levelOf(hw.pins.outputs.get('relay1')!.line)).toBe(1);
+    driver.simulate(hw.pins.inputs.get('exit_button')!.line, true);
+    await until(() => station.status.snapshot().lastErrors.filter((e) => e.component === 'event-log').length >= 2);
+    expect(station.status.snapshot().lastErrors.at(-1)).toMatchObject({ component: 'event-log', code: 'ENOSPC' });
+    expect(driver.levelOf(hw.pins.outputs.get('relay1')!.line)).toBe(1);
+  });
 });

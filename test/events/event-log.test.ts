@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +114,28 @@ describe('EventLog', () => {
     await expect(EventLog.open({ path: join(dir, 'no-dir', 'x.jsonl'), maxBytes: 4096 })).rejects.toMatchObject({
       code: 'PORTIER_ERR_EVENT_LOG',
     });
+  });
+
+  it('keeps appending to the current file when rotation fails, and rotates once it can again', async () => {
+    const path = freshPath();
+    // <path>.1 is a non-empty directory: the rotation's rename fails (EISDIR/ENOTEMPTY).
+    mkdirSync(join(`${path}.1`, 'x'), { recursive: true });
+    const log = await EventLog.open({ path, maxBytes: 4096 });
+    const event = { type: 'alarm', alarm: 'tamper', detail: 'x'.repeat(400) } as const;
+    for (let i = 0; i < 20; i++) await expect(log.append(event)).resolves.toBeUndefined();
+    expect(statSync(path).size).toBeGreaterThan(4096);
+    rmSync(`${path}.1`, { recursive: true });
+    await log.append(event);
+    await log.close();
+    expect((await readEvents(path)).events).toHaveLength(21);
+    expect(statSync(path).size).toBeLessThan(4096);
+  });
+
+  it('a failing disk (ENOSPC on /dev/full) rejects the append with the error, and the log goes on', async () => {
+    const log = await EventLog.open({ path: '/dev/full', maxBytes: 1 << 20 });
+    await expect(log.append({ type: 'alarm', alarm: 'tamper' })).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(log.append({ type: 'alarm', alarm: 'tamper' })).rejects.toMatchObject({ code: 'ENOSPC' });
+    await log.close();
   });
 
   it('keeps every acknowledged record when the writer is killed with SIGKILL', async () => {
