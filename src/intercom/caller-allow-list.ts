@@ -27,6 +27,16 @@ export function callerIdentity(caller: string): CallerIdentity | undefined {
  * (`sip:*@pbx.example.org`, `sip:201@pbx:5060`), `user@host`, or a bare user
  * part (`201`, `2*`); `*` matches any run of characters and a lone `*` everyone.
  * An empty list allows every caller (the configuration's documented default).
+ *
+ * What it can guarantee: it matches the From header, which the caller writes. It
+ * identifies a caller only when every INVITE reaching the door station has passed
+ * a PBX that authenticates its users and rewrites or checks From; anyone who can
+ * send SIP straight to the door station's listening port can claim any From,
+ * including an allow-listed one, and so gets door-code entry (still behind the
+ * codes and the brute-force guard). P-Asserted-Identity (RFC 3325) is not used: it
+ * is as forgeable as From unless the request is known to come from the trusted
+ * PBX, and the source address is not checked here. Keep the SIP port reachable
+ * only from the PBX (bind `sip.listen` to the PBX-facing address, firewall it).
  */
 export class CallerAllowList {
   private readonly matchers: Array<(c: CallerIdentity) => boolean>;
