@@ -269,6 +269,14 @@ export class IncomingInviteSession extends InviteSession {
     if (!this.finalSent) this.sendFinal(487);
   }
 
+  protected override updateOfferConflict(dialog: Dialog): 491 | 500 | undefined {
+    // Before the final response we still owe the INVITE's offer an answer, unless a reliable 1xx carried it.
+    if (!this.finalSent) return this.answerSent === undefined ? 500 : super.updateOfferConflict(dialog);
+    // Our offer in the 2xx (INVITE without SDP) waits for its answer in the ACK.
+    if (this.state === SessionState.AwaitingAck && this.answerInAck) return 491;
+    return super.updateOfferConflict(dialog);
+  }
+
   protected onEnd(): void {
     this.reliable?.close();
     this.acceptRetransmitter?.close();

@@ -160,7 +160,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
 
   /** An in-dialog request routed to this session by its dialog ID. */
   receiveRequest(request: SipRequest, transaction: ServerTransaction, info: ReceivedInfo): void {
-    const dialog = this.dialog;
+    const dialog = this.dialogOf(request);
     if (!dialog || this.isEnded || dialog.state === DialogState.Terminated) {
       transaction.respond(this.core.response(request, 481));
       return;
@@ -170,6 +170,24 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       transaction.respond(this.respondTo(request, verdict.status, { reason: verdict.reason }));
       return;
     }
+    if (dialog !== this.dialog) {
+      // An early dialog of our INVITE that no 2xx confirmed (yet): RFC 3311 §5.1 lets the callee
+      // UPDATE in it and RFC 6086 INFO; §15: "the callee's UA [...] MUST NOT send a BYE on early dialogs".
+      switch (request.method) {
+        case 'UPDATE':
+          this.receiveUpdate(request, transaction, dialog);
+          return;
+        case 'INFO':
+          this.receiveInfo(request, transaction);
+          return;
+        case 'OPTIONS':
+          transaction.respond(this.core.optionsResponse(request));
+          return;
+        default:
+          transaction.respond(this.respondTo(request, 481));
+          return;
+      }
+    }
     switch (request.method) {
       case 'BYE':
         this.receiveBye(request, transaction);
@@ -178,7 +196,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
         void this.receiveReinvite(request, transaction, info);
         return;
       case 'UPDATE':
-        this.receiveUpdate(request, transaction);
+        this.receiveUpdate(request, transaction, dialog);
         return;
       case 'INFO':
         this.receiveInfo(request, transaction);
@@ -267,6 +285,19 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     this.emit('ended', info);
   }
 
+  /** The dialog an in-dialog request belongs to: ours, or (UAC) one of the early dialogs of our INVITE. */
+  protected dialogOf(_request: SipRequest): Dialog | undefined {
+    return this.dialog;
+  }
+
+  /**
+   * Why an offer in an UPDATE on `dialog` cannot be taken now (RFC 3311 §5.2): 491 while an offer
+   * of ours waits for its answer, 500 while we owe an answer to the peer's. Undefined when it can.
+   */
+  protected updateOfferConflict(_dialog: Dialog): 491 | 500 | undefined {
+    return this.outgoingUpdatePending || this.outgoingInvitePending ? 491 : undefined;
+  }
+
   /** Releases what a subclass owns (retransmitters, guards). */
   protected abstract onEnd(): void;
 
@@ -280,7 +311,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
 
   /** A response to an in-dialog request, with the dialog's tag already in To. */
   protected respondTo(request: SipRequest, status: number, init: { reason?: string; headers?: Array<[string, string]>; sdp?: string } = {}): SipResponse {
-    return sessionResponse(request, status, { toTag: this.dialog?.localTag ?? '', ...init });
+    // The To tag of an in-dialog request is our local tag, whichever of our (early) dialogs it is in.
+    return sessionResponse(request, status, { toTag: this.dialog?.localTag ?? request.to.tag ?? '', ...init });
   }
 
   /** Contact, Allow and Supported: what a target refresh request or its 2xx carries. */
@@ -565,13 +597,21 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     }
   }
 
-  private receiveUpdate(request: SipRequest, transaction: ServerTransaction): void {
+  private receiveUpdate(request: SipRequest, transaction: ServerTransaction, dialog: Dialog): void {
     const offer = sdpBody(request);
-    if (offer !== undefined && (this.outgoingUpdatePending || this.outgoingInvitePending)) {
+    const conflict = offer !== undefined ? this.updateOfferConflict(dialog) : undefined;
+    if (conflict === 491) {
       // RFC 3311 §5.2: "If an UPDATE is received that contains an offer, and the UAS has generated
       // an offer (in an UPDATE, PRACK or INVITE) to which it has not yet received an answer, the
       // UAS MUST reject the UPDATE with a 491 response."
       transaction.respond(this.respondTo(request, 491));
+      return;
+    }
+    if (conflict === 500) {
+      // RFC 3311 §5.2: "If the UAS received an offer in an INVITE, PRACK, or UPDATE and has not yet
+      // generated an answer, it MUST reject the UPDATE with a 500 [...] and MUST include a
+      // Retry-After header field with a randomly chosen value between 0 and 10 seconds."
+      transaction.respond(this.respondTo(request, 500, { headers: [['Retry-After', String(Math.floor(Math.random() * 11))]] }));
       return;
     }
     const timer = this.timerForRequest(request);
@@ -580,7 +620,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       return;
     }
     // RFC 3311 §5.2: UPDATE is a target refresh request.
-    this.dialog!.refreshTarget(request);
+    dialog.refreshTarget(request);
     let answer: string | undefined;
     if (offer !== undefined) {
       const result = this.answerOffer(offer);

@@ -153,6 +153,18 @@ export class OutgoingInviteSession extends InviteSession {
     else super.receiveStray2xx(response);
   }
 
+  protected override dialogOf(request: SipRequest): Dialog | undefined {
+    if (this.dialog) return this.dialog;
+    const tag = request.from.tag;
+    return tag !== undefined ? this.early.get(tag)?.dialog : undefined;
+  }
+
+  protected override updateOfferConflict(dialog: Dialog): 491 | 500 | undefined {
+    // Before the 2xx our INVITE's offer is answered for this early dialog only by a reliable 1xx (RFC 3311 §5.1).
+    if (this.state !== SessionState.Confirmed && this.reliableAnswerTag !== dialog.remoteTag) return 491;
+    return super.updateOfferConflict(dialog);
+  }
+
   protected onEnd(): void {
     for (const e of this.early.values()) {
       if (e.dialog !== this.dialog) e.dialog.terminate();
