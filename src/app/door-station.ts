@@ -277,10 +277,10 @@ export class DoorStation extends TypedEmitter<DoorStationEvents> {
   /** HTTP API and event log: reopened at once (no call depends on them). */
   private async applyEdges(previous: PortierConfig, next: PortierConfig, diff: ConfigDiff): Promise<void> {
     if (diff.changed('eventLog')) {
+      // The new log opens before the old one closes: a door opened in between is still recorded (in one or the other).
       const old = this.eventLog;
-      this.eventLog = undefined;
-      await old?.close();
       await this.openEventLog(next);
+      await old?.close();
     }
     if (diff.changed('http')) {
       await this.api?.close();

@@ -212,4 +212,22 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     expect(station.status.snapshot().lastErrors.at(-1)).toMatchObject({ component: 'event-log', code: 'ENOSPC' });
     expect(driver.levelOf(hw.pins.outputs.get('relay1')!.line)).toBe(1);
   });
+
+  it('a reload that moves the event log loses no door opening recorded meanwhile', async () => {
+    const s = await start();
+    const nextPath = join(s.dir, 'moved', 'events.jsonl');
+    let opened = 0;
+    let done = false;
+    const reloaded = s.station.reload(stationConfig(s.dir, {}, { eventLog: { path: nextPath } })).finally(() => (done = true));
+    while (!done) {
+      await s.station.control.openDoor('front');
+      opened++;
+      await new Promise((r) => setImmediate(r));
+    }
+    await reloaded;
+    await s.station.stop();
+    const logged = [...(await readEvents(s.eventsPath)).events, ...(await readEvents(nextPath)).events].filter((e) => e.type === 'door-open');
+    expect(opened).toBeGreaterThan(1);
+    expect(logged).toHaveLength(opened);
+  });
 });
