@@ -48,7 +48,8 @@ interface CallEntry {
   caller: string;
   permitted: boolean;
   matcher: DoorCodeMatcher;
-  outOfBand: boolean;
+  /** The out-of-band source (rfc4733 or info) this call delivers digits by, and when it last did. */
+  outOfBand: { source: DtmfDigitEvent['source']; at: number } | undefined;
   last?: { digit: string; source: DtmfSource; at: number };
 }
 
@@ -120,7 +121,7 @@ export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
   /** A call was established; its digits count only when `permitted`. */
   callEstablished(callId: string, peer: { caller: string; permitted: boolean }): void {
     if (this.closed) return;
-    this.calls.set(callId, { caller: peer.caller, permitted: peer.permitted, matcher: this.createMatcher(), outOfBand: false });
+    this.calls.set(callId, { caller: peer.caller, permitted: peer.permitted, matcher: this.createMatcher(), outOfBand: undefined });
   }
 
   /** The call ended: its entry and its per-call failure count are forgotten. */
@@ -170,21 +171,36 @@ export class DoorUnlockController extends TypedEmitter<DoorUnlockEvents> {
   }
 
   /**
-   * With DTMF mode `auto` a key press can arrive twice: as an RFC 4733 event or
-   * INFO and as tones in the audio. Once out-of-band digits were seen on a call,
-   * in-band ones are dropped; before that, the same digit from another source
-   * within the duplicate window is dropped.
+   * A key press can arrive more than once: as tones in the audio besides an RFC 4733
+   * event or INFO, and some PBXs relay every press both as RFC 4733 and as INFO (INFO
+   * at key-down, RFC 4733 reported at key-up, so a time window alone cannot pair them).
+   * The first out-of-band source a call uses is the one trusted for that call: in-band
+   * digits are dropped from then on, and so is the other out-of-band source unless the
+   * trusted one has been silent for SOURCE_SWITCH_MS (a PBX that changed its DTMF mode
+   * mid-call). Before any out-of-band digit, the same digit from another source within
+   * the duplicate window is dropped.
    */
   private isDuplicate(entry: CallEntry, event: DtmfDigitEvent, now: number): boolean {
-    if (event.source === 'inband' && entry.outOfBand) return true;
+    const oob = entry.outOfBand;
+    if (event.source === 'inband') {
+      if (oob !== undefined) return true;
+    } else if (oob !== undefined && oob.source !== event.source) {
+      if (now - oob.at < SOURCE_SWITCH_MS) return true;
+      entry.outOfBand = { source: event.source, at: now };
+    } else if (oob !== undefined) {
+      oob.at = now;
+    }
     const last = entry.last;
     const digit = event.digit.toUpperCase();
     const duplicate = last !== undefined && last.digit === digit && last.source !== event.source && now - last.at < this.duplicateWindowMs;
-    if (event.source !== 'inband') entry.outOfBand = true;
+    if (event.source !== 'inband' && entry.outOfBand === undefined) entry.outOfBand = { source: event.source, at: now };
     if (!duplicate) entry.last = { digit, source: event.source, at: now };
     return duplicate;
   }
 }
+
+/** Silence of a call's out-of-band DTMF source after which the other one is accepted instead. */
+const SOURCE_SWITCH_MS = 2000;
 
 function matcherFactory(doors: DoorsConfig): () => DoorCodeMatcher {
   return () => new DoorCodeMatcher({ codes: doors.codes, ...doors.codeEntry });

@@ -37,10 +37,12 @@ function setup(overrides: Partial<DoorsConfig['bruteForce']> = {}) {
 
 describe('DoorUnlockController', () => {
   it('opens the relay of a matching code on a permitted call, naming the method', () => {
-    const { controller, events, type } = setup();
+    const { controller, events, type, advance } = setup();
     controller.callEstablished('c1', { caller: 'sip:201@pbx', permitted: true });
     expect(type('c1', `${CODE}#`)).toEqual(['pending', 'pending', 'pending', 'pending', 'open']);
     expect(events).toEqual([{ open: { relay: 'front', method: 'dtmf', caller: 'sip:201@pbx', callId: 'c1' } }]);
+    // Another out-of-band source is taken once the first has been quiet for a while.
+    advance(2500);
     expect(type('c1', '999#', 'info').at(-1)).toBe('open');
     expect(events.at(-1)).toEqual({ open: { relay: 'gate', method: 'info', caller: 'sip:201@pbx', callId: 'c1' } });
   });
@@ -102,6 +104,22 @@ describe('DoorUnlockController', () => {
     }
     expect(events).toEqual([{ open: { relay: 'front', method: 'dtmf', caller: 'sip:201@pbx', callId: 'c1' } }]);
     expect(now()).toBe(1_000);
+  });
+
+  it('keeps to the first out-of-band source of a call when a PBX relays each press as both RFC 4733 and INFO', () => {
+    const { controller, events, advance } = setup();
+    controller.callEstablished('c1', { caller: 'sip:flat@pbx', permitted: true });
+    const outcomes: DigitOutcome[] = [];
+    for (const d of `${CODE}#`) {
+      // INFO at key-down, the RFC 4733 event at key-up 400 ms later: too far apart for a time window.
+      outcomes.push(controller.digit('c1', { digit: d, source: 'info' }));
+      advance(400);
+      outcomes.push(controller.digit('c1', { digit: d, source: 'rfc4733' }));
+      advance(200);
+    }
+    expect(outcomes.filter((o) => o === 'ignored')).toHaveLength(5);
+    expect(outcomes.at(-2)).toBe('open');
+    expect(events).toHaveLength(1);
   });
 
   it('counts a repeated digit from one source twice', () => {
