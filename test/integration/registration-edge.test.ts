@@ -2,31 +2,15 @@ import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigestAuthenticator } from '../../src/sip/auth/digest-authenticator.js';
 import { generateCallId, generateTag, parseSipUri, SipRequest } from '../../src/sip/messages/index.js';
-import type { Registration } from '../../src/sip/registration/registration.js';
 import type { RegistrationStatus } from '../../src/sip/registration/registration-state.js';
 import { SipStack } from '../../src/sip/sip-stack.js';
 import { startKamailio, type KamailioInstance } from './support/kamailio.js';
+import { waitForState } from '../support/registration-state.js';
 
 const PORTS = { udp: 35300, tcp: 35301 };
 const USER = { username: 'door', password: 'opensesame' };
 const QUERY_USER = { username: 'flat', password: 'flatpw' };
 
-function waitForState(reg: Registration, predicate: (s: RegistrationStatus) => boolean, ms: number): Promise<RegistrationStatus> {
-  if (predicate(reg.status)) return Promise.resolve(reg.status);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reg.off('state', on);
-      reject(new Error(`state not reached within ${ms} ms; last: ${JSON.stringify(reg.status)}`));
-    }, ms);
-    const on = (s: RegistrationStatus) => {
-      if (!predicate(s)) return;
-      clearTimeout(timer);
-      reg.off('state', on);
-      resolve(s);
-    };
-    reg.on('state', on);
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,32 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSipUri } from '../../src/sip/messages/index.js';
-import type { Registration } from '../../src/sip/registration/registration.js';
-import type { RegistrationStatus } from '../../src/sip/registration/registration-state.js';
 import { SipStack } from '../../src/sip/sip-stack.js';
 import { createTestCertificates } from '../support/tls-certificates.js';
 import { startKamailio, type KamailioInstance } from './support/kamailio.js';
+import { waitForState } from '../support/registration-state.js';
 
 const PORTS = { udp: 35160, tcp: 35161, tls: 35162 };
 const USER = { username: 'door', password: 'opensesame' };
 
-/** Resolves with the first status that satisfies `predicate`, or rejects after `ms`. */
-function waitForState(reg: Registration, predicate: (s: RegistrationStatus) => boolean, ms: number): Promise<RegistrationStatus> {
-  if (predicate(reg.status)) return Promise.resolve(reg.status);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reg.off('state', on);
-      reject(new Error(`state not reached within ${ms} ms; last: ${JSON.stringify(reg.status)}`));
-    }, ms);
-    const on = (s: RegistrationStatus) => {
-      if (!predicate(s)) return;
-      clearTimeout(timer);
-      reg.off('state', on);
-      resolve(s);
-    };
-    reg.on('state', on);
-  });
-}
 
 describe('registration against a real Kamailio', () => {
   let kamailio: KamailioInstance;

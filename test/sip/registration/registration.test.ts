@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSipUri, type SipRequest } from '../../../src/sip/messages/index.js';
 import type { Registration } from '../../../src/sip/registration/registration.js';
 import type { RegistrationOptions } from '../../../src/sip/registration/registration-options.js';
-import type { RegistrationStatus } from '../../../src/sip/registration/registration-state.js';
 import { SipStack } from '../../../src/sip/sip-stack.js';
 import { DemoPbx } from '../../../src/sim/demo-pbx.js';
 import { hasIpv6Loopback } from '../transport/raw-peer.js';
+import { waitForState } from '../../support/registration-state.js';
 
 const ipv6 = await hasIpv6Loopback();
 
@@ -35,22 +35,6 @@ class ScriptedRegistrar {
   }
 }
 
-function waitForState(reg: Registration, predicate: (s: RegistrationStatus) => boolean, ms: number): Promise<RegistrationStatus> {
-  if (predicate(reg.status)) return Promise.resolve(reg.status);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reg.off('state', on);
-      reject(new Error(`state not reached within ${ms} ms; last: ${JSON.stringify(reg.status)}`));
-    }, ms);
-    const on = (s: RegistrationStatus) => {
-      if (!predicate(s)) return;
-      clearTimeout(timer);
-      reg.off('state', on);
-      resolve(s);
-    };
-    reg.on('state', on);
-  });
-}
 
 const contactOf = (r: SipRequest) => r.getHeader('Contact') ?? '';
 
