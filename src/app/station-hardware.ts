@@ -182,8 +182,11 @@ export class StationHardware extends TypedEmitter<StationHardwareEvents> {
     }
     const buttonNames = new Set([...config.buttons.map((b) => b.input), EXIT_BUTTON_INPUT]);
     for (const [name, spec] of this.pins.inputs) {
-      // A simulated wire starts at the inactive level whatever the polarity (a door contact is closed at boot).
-      if (this.driver instanceof SimGpioDriver) this.driver.simulateLevel(spec.line, levelOf(false, spec.activeLow));
+      // A simulated wire nobody has set starts at the inactive level whatever the polarity (a door contact
+      // is closed at boot); one set before opening (a test's door propped open at start-up) keeps its level.
+      if (this.driver instanceof SimGpioDriver && this.driver.levelOf(spec.line) === undefined) {
+        this.driver.simulateLevel(spec.line, levelOf(false, spec.activeLow));
+      }
       const input = this.driver.openInput(spec);
       this.inputs.set(name, input);
       input.on('change', (active) => this.emit('input', name, active));

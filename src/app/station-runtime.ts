@@ -243,6 +243,9 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
   private wireHardware(): void {
     const hw = this.hardware;
     for (const name of hw.inputNames) this.ctx.status.setInput(name, hw.readInput(name) ?? false);
+    // A door propped open before (re)start sends no edge: time it from now, or it never raises "open too long".
+    const contact = this.cfg.doors.contact.input;
+    if (contact !== undefined && hw.readInput(contact) === true) this.watchDoorContact(true);
     for (const relay of this.cfg.doors.relays) this.ctx.status.setRelay(relay.name, false);
     hw.on('press', (input) => this.onPress(input, false));
     hw.on('longPress', (input) => this.ctx.emit({ type: 'press', time: now(), input, long: true }));
@@ -386,15 +389,17 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
 
   private onInput(input: string, active: boolean): void {
     this.ctx.status.setInput(input, active);
-    if (input === this.cfg.doors.contact.input) {
-      this.contactTimer?.();
-      this.contactTimer = undefined;
-      if (active) {
-        const seconds = this.cfg.doors.contact.openTooLongSeconds;
-        this.contactTimer = this.scheduler.schedule(seconds * 1000, () => this.alarm('door-open-too-long', `door open for more than ${seconds} s`));
-      }
-    }
+    if (input === this.cfg.doors.contact.input) this.watchDoorContact(active);
     if (input === this.cfg.tamper.input && active) this.alarm('tamper', `tamper input ${input} active`);
+  }
+
+  /** Starts the "open too long" timer when the door contact reads open, stops it when closed. */
+  private watchDoorContact(open: boolean): void {
+    this.contactTimer?.();
+    this.contactTimer = undefined;
+    if (!open) return;
+    const seconds = this.cfg.doors.contact.openTooLongSeconds;
+    this.contactTimer = this.scheduler.schedule(seconds * 1000, () => this.alarm('door-open-too-long', `door open for more than ${seconds} s`));
   }
 
   private onRegistration(account: string, s: RegistrationStatus): void {

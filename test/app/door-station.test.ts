@@ -8,6 +8,8 @@ import { DoorStation } from '../../src/app/door-station.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { readEvents } from '../../src/events/event-log.js';
 import { SimGpioDriver } from '../../src/hw/gpio/sim-gpio-driver.js';
+import { resolvePinMap } from '../../src/app/pin-map.js';
+import { pinRequest } from '../../src/app/station-hardware.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { SystemdNotifier } from '../../src/service/systemd-notifier.js';
 
@@ -101,6 +103,22 @@ describe('DoorStation (simulated hardware, no PBX)', () => {
     expect(s.station.status.snapshot().inputs.contact1?.active).toBe(true);
     expect(s.events.some((e) => e.type === 'alarm' && e.alarm === 'door-open-too-long')).toBe(false);
     await until(() => s.events.some((e) => e.type === 'alarm' && e.alarm === 'door-open-too-long'), 2500);
+  });
+
+  it('a door already open at start-up raises "door-open-too-long" once it has stayed open that long', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portier-station-'));
+    dirs.push(dir);
+    const config = stationConfig(dir);
+    const contact = resolvePinMap(config.hardware, pinRequest(config)).inputs.get('contact1')!;
+    const driver = new SimGpioDriver();
+    // The door is propped open before the service starts: the contact reads active on the first read.
+    driver.simulateLevel(contact.line, contact.activeLow ? 0 : 1);
+    const station = await DoorStation.start(config, { logger: silentLogger, env: {}, gpioDriver: driver });
+    stations.push(station);
+    const events: StationEvent[] = [];
+    station.on('event', (e) => events.push(e));
+    expect(station.status.snapshot().inputs.contact1?.active).toBe(true);
+    await until(() => events.some((e) => e.type === 'alarm' && e.alarm === 'door-open-too-long'), 2500);
   });
 
   it('a door closed in time raises no alarm', async () => {
