@@ -19,6 +19,7 @@ import type { InviteSessionEvents, SessionEndedInfo, SessionEndReason, SessionRe
 import {
   expiryDelayMs,
   formatSessionExpires,
+  readMinSE,
   readSessionExpires,
   refreshDelayMs,
   type Refresher,
@@ -33,6 +34,16 @@ import { TwoXxAck } from './two-xx-ack.js';
 
 /** How many times a 491 is retried before the renegotiation is given up. */
 const MAX_GLARE_RETRIES = 4;
+/** Wait before the one retry of a refused session refresh, when the response has no Retry-After. */
+const REFRESH_RETRY_MS = 1000;
+/** The longest wait before that retry: a Retry-After beyond it is not waited for. */
+const REFRESH_RETRY_MAX_MS = 10_000;
+
+/** The outcome of one re-INVITE or UPDATE (after its 491 retries): the final response, when there was one. */
+interface RenegotiationOutcome {
+  status: number;
+  response?: SipResponse;
+}
 
 /** A UAS-side re-INVITE whose 2xx waits for its ACK. */
 interface PendingIncomingInvite {
@@ -75,6 +86,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
   private incomingInvite: PendingIncomingInvite | undefined;
   private readonly reinviteAcks = new Map<number, TwoXxAck>();
   private sessionTimer: { interval: number; weRefresh: boolean } | undefined;
+  /** The largest Min-SE a peer's 422 to our refresh asked for (RFC 4028 §7.4): later requests carry it. */
+  private peerMinSE: number | undefined;
   /** The ACK to the initial 2xx while it is being sent: a BYE must not overtake it on the wire. */
   protected ackInFlight: Promise<void> | undefined;
   /** Callbacks waiting for the initial ACK (a UAS must not BYE before it, §15). */
@@ -135,12 +148,12 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
    * (non-2xx leaves the session as it was, §14.1).
    */
   async reinvite(): Promise<number> {
-    return this.renegotiate('INVITE', true);
+    return (await this.renegotiate('INVITE', true)).status;
   }
 
   /** Renegotiates with UPDATE (RFC 3311): with a new offer, or without one as a session refresh. */
   async update(options: { offer?: boolean } = {}): Promise<number> {
-    return this.renegotiate('UPDATE', options.offer !== false);
+    return (await this.renegotiate('UPDATE', options.offer !== false)).status;
   }
 
   /** Sends INFO (RFC 6086) in the dialog; resolves with the final status. */
@@ -350,12 +363,14 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
   protected timerRequestHeaders(): Array<[string, string]> {
     const cfg = this.options.sessionTimers;
     if (!cfg) return [];
-    const interval = this.sessionTimer?.interval ?? cfg.expires;
+    // RFC 4028 §7.4: after a 422 the interval is at least the Min-SE it carried, and so is our Min-SE.
+    const minSE = Math.max(cfg.minSE, this.peerMinSE ?? 0);
+    const interval = Math.max(this.sessionTimer?.interval ?? cfg.expires, minSE);
     // The refresher keeps its role: as the sender of this request, "uac" is us.
     const refresher: Refresher | undefined = this.sessionTimer ? (this.sessionTimer.weRefresh ? 'uac' : 'uas') : undefined;
     return [
       ['Session-Expires', formatSessionExpires(refresher ? { interval, refresher } : { interval })],
-      ['Min-SE', String(cfg.minSE)],
+      ['Min-SE', String(minSE)],
     ];
   }
 
@@ -399,27 +414,50 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     this.timers.stop('sessionExpiry');
   }
 
-  private async refreshSession(): Promise<void> {
+  /**
+   * Sends a session refresh. A refusal other than 408/481 (which end the dialog) is retried
+   * once after a short wait — a 422 with the larger Session-Expires its Min-SE asks for
+   * (RFC 4028 §7.4) — before the session is left to expire; waiting for expiry after one
+   * transient 500 (or a 491 that outlasted its glare retries) would drop a working call.
+   */
+  private async refreshSession(retry = false): Promise<void> {
     if (this.current !== SessionState.Confirmed) return;
     if (this.outgoingInvitePending || this.outgoingUpdatePending || this.incomingInviteAnswering || this.incomingInvite) {
       // Another offer/answer is under way; its 2xx refreshes the session too. Look again soon.
-      this.timers.start('sessionRefresh', 1000, () => void this.refreshSession());
+      this.timers.start('sessionRefresh', 1000, () => void this.refreshSession(retry));
       return;
     }
     const cfg = this.options.sessionTimers;
     const useUpdate = cfg !== false && cfg.refreshMethod === 'update' && this.remoteAllow.includes('UPDATE');
+    let outcome: RenegotiationOutcome;
     try {
       // RFC 4028 §10: an UPDATE refresh needs no offer; a re-INVITE one re-offers the current session.
-      if (useUpdate) await this.renegotiate('UPDATE', false);
-      else await this.renegotiate('INVITE', true);
+      outcome = useUpdate ? await this.renegotiate('UPDATE', false) : await this.renegotiate('INVITE', true);
     } catch (error) {
       this.logger.warn('session refresh failed', { error });
+      return;
     }
+    const { status, response } = outcome;
+    // 2xx: refreshed. 408/481: the dialog is gone (§12.2.1.2), already ended.
+    if ((status >= 200 && status < 300) || this.isEnded || status === 408 || status === 481) return;
+    if (retry || !this.sessionTimer?.weRefresh) {
+      this.logger.warn('session refresh refused again; the session ends at its expiry', { status });
+      return;
+    }
+    if (status === 422 && response) {
+      // RFC 4028 §7.4 (paraphrased): after a 422 the UAC may retry with a Session-Expires of at least the
+      // Min-SE the 422 carried, and the retried request's Min-SE carries that value too.
+      const minSE = readMinSE(response);
+      if (minSE !== undefined) this.peerMinSE = Math.max(this.peerMinSE ?? 0, minSE);
+    }
+    const delay = refreshRetryDelayMs(response, this.sessionTimer.interval);
+    this.logger.info('session refresh refused; retrying once', { status, delayMs: delay });
+    this.timers.start('sessionRefresh', delay, () => void this.refreshSession(true));
   }
 
   // ---- outgoing re-INVITE / UPDATE ----------------------------------------------------------
 
-  private async renegotiate(method: 'INVITE' | 'UPDATE', withOffer: boolean): Promise<number> {
+  private async renegotiate(method: 'INVITE' | 'UPDATE', withOffer: boolean): Promise<RenegotiationOutcome> {
     for (let attempt = 0; ; attempt++) {
       const dialog = this.requireDialog();
       if (this.current !== SessionState.Confirmed) throw new SessionOperationError(`cannot send ${method} in state ${this.current}`);
@@ -427,8 +465,8 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       if (this.outgoingInvitePending || this.outgoingUpdatePending || this.incomingInviteAnswering || this.incomingInvite?.retransmitter.active) {
         throw new SessionOperationError(`an offer/answer exchange is in progress; ${method} not sent`);
       }
-      const status = await this.renegotiateOnce(dialog, method, withOffer);
-      if (status !== 491 || attempt >= MAX_GLARE_RETRIES || this.isEnded) return status;
+      const outcome = await this.renegotiateOnce(dialog, method, withOffer);
+      if (outcome.status !== 491 || attempt >= MAX_GLARE_RETRIES || this.isEnded) return outcome;
       // §14.1: retry after a random wait that depends on who owns the Call-ID.
       const owner = this.role === 'uac';
       const delay = this.options.glareDelayMs ? this.options.glareDelayMs(owner) : glareRetryDelay(owner);
@@ -443,7 +481,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     }
   }
 
-  private async renegotiateOnce(dialog: Dialog, method: 'INVITE' | 'UPDATE', withOffer: boolean): Promise<number> {
+  private async renegotiateOnce(dialog: Dialog, method: 'INVITE' | 'UPDATE', withOffer: boolean): Promise<RenegotiationOutcome> {
     if (method === 'INVITE') this.outgoingInvitePending = true;
     else if (withOffer) this.outgoingUpdatePending = true;
     let offerMade = false;
@@ -455,7 +493,7 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
       if (offer !== undefined) headers.push(['Content-Type', 'application/sdp']);
       const request = dialog.createRequest(method, { headers, ...(offer !== undefined ? { body: offer } : {}) });
       const response = method === 'INVITE' ? await this.sendReinvite(dialog, request) : await this.sendInDialog(dialog, request);
-      if (this.isEnded) return response.status;
+      if (this.isEnded) return { status: response.status, response };
       const status = response.status;
       if (status >= 200 && status < 300) {
         // §12.2.1.2: "When a UAC receives a 2xx response to a target refresh request, it MUST replace the dialog's remote target URI".
@@ -471,12 +509,12 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
             } catch (error) {
               // The peer moved to media we cannot read; the ACK is out, so the session ends with BYE.
               await this.byeAndEnd('error', { status, detail: `unusable SDP answer to our ${method}: ${(error as Error).message}` });
-              return status;
+              return { status, response };
             }
           }
         }
         this.applyTimerFromResponse(response);
-        return status;
+        return { status, response };
       }
       // §14.1: "If a UA receives a non-2xx final response to a re-INVITE, the session parameters
       // MUST remain unchanged, as if no re-INVITE had been issued" — our offer is withdrawn, so
@@ -488,14 +526,14 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
         if (status === 408) await this.byeAndEnd('timeout', { status });
         else this.end({ reason: 'error', status, detail: `${method} answered 481` });
       }
-      return status;
+      return { status, response };
     } catch (error) {
       if (offerMade) this.handler.rollbackOffer?.();
       if (error instanceof SessionEndedError || error instanceof SessionOperationError) throw error;
       // No response at all: like a 408 (§14.1).
       this.logger.warn(`${method} failed`, { error });
       await this.byeAndEnd('timeout', { detail: `${method} got no response` });
-      return 408;
+      return { status: 408 };
     } finally {
       if (method === 'INVITE') this.outgoingInvitePending = false;
       else if (withOffer) this.outgoingUpdatePending = false;
@@ -662,6 +700,17 @@ export abstract class InviteSession extends TypedEmitter<InviteSessionEvents> {
     if (!dialog || dialog.state !== DialogState.Confirmed) throw new SessionOperationError(`no confirmed dialog in state ${this.current}`);
     return dialog;
   }
+}
+
+/**
+ * How long to wait before retrying a refused refresh: the response's Retry-After when it has
+ * one (RFC 3261 §20.33), else a second; at most 10 s and an eighth of the interval, so the
+ * retry lands well before the refreshee's expiry at interval − min(32, interval/3).
+ */
+function refreshRetryDelayMs(response: SipResponse | undefined, intervalSeconds: number): number {
+  const match = /^\s*(\d{1,9})/.exec(response?.getHeader('Retry-After') ?? '');
+  const asked = match ? Number(match[1]) * 1000 : REFRESH_RETRY_MS;
+  return Math.min(asked, REFRESH_RETRY_MAX_MS, (intervalSeconds * 1000) / 8);
 }
 
 function renegotiationInfo(offer: string, accepted: boolean): SessionRenegotiationInfo {

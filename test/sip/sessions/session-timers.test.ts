@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSessionExpires } from '../../../src/sip/sessions/session-expires.js';
-import { connect, next, requestsOf, responsesOf, stopParties, type Call } from './session-test-kit.js';
+import { connect, next, requestsOf, responsesOf, stopParties, until, type Call } from './session-test-kit.js';
 
 const SHORT = { sessionTimers: { expires: 2, minSE: 1 } };
 
@@ -85,6 +85,63 @@ describe('session timers (RFC 4028) between two stacks', () => {
     expect(invites[1]!.from.tag).toBe(invites[0]!.from.tag);
     expect(readSessionExpires(invites[1]!)?.interval).toBe(3);
     expect(call.sessionTimerState?.interval).toBe(3);
+  });
+
+  /** Makes bob answer alice's first `count` UPDATEs with `status` (and `headers`) on the wire instead of its 200. */
+  function failUpdates(bob: Call['bob'], status: number, headers: Array<[string, string]> = [], count = 1): void {
+    const send = bob.stack.transport.sendResponse.bind(bob.stack.transport);
+    let failed = 0;
+    bob.stack.transport.sendResponse = async (response, to) => {
+      if (failed < count && response.cseq.method === 'UPDATE' && response.status === 200) {
+        failed++;
+        const refused = response.clone();
+        refused.status = status;
+        refused.reason = status === 422 ? 'Session Interval Too Small' : 'Server Internal Error';
+        refused.removeHeader('Session-Expires');
+        refused.removeHeader('Require');
+        for (const [name, value] of headers) refused.setHeader(name, value);
+        return send(refused, to);
+      }
+      return send(response, to);
+    };
+  }
+
+  it('retries a refresh answered 500 once, after a short delay, so the session does not expire', async () => {
+    c = await connect('udp', { alice: { session: SHORT }, bob: { session: SHORT } });
+    const { alice, bob, call, answered } = c;
+    failUpdates(bob, 500);
+    // Refresh at 1 s is refused; without a retry the refresher gives up at the full interval (2 s).
+    await new Promise((r) => setTimeout(r, 2600));
+    const statuses = responsesOf(alice.received, 'UPDATE').map((r) => r.status);
+    expect(statuses[0]).toBe(500);
+    expect(statuses).toContain(200);
+    const updates = requestsOf(alice.sent, 'UPDATE');
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    expect(call.state).toBe('Confirmed');
+    expect(answered.state).toBe('Confirmed');
+  });
+
+  it('retries a refresh answered 422 with the larger Session-Expires from its Min-SE (RFC 4028 §7.4)', async () => {
+    c = await connect('udp', { alice: { session: SHORT }, bob: { session: SHORT } });
+    const { alice, bob, call } = c;
+    failUpdates(bob, 422, [['Min-SE', '3']]);
+    await until(() => requestsOf(alice.sent, 'UPDATE').length >= 2, 2500, 'a second UPDATE');
+    const [first, retried] = requestsOf(alice.sent, 'UPDATE');
+    expect(readSessionExpires(first!)?.interval).toBe(2);
+    expect(readSessionExpires(retried!)).toEqual({ interval: 3, refresher: 'uac' });
+    expect(retried!.getHeader('Min-SE')).toBe('3');
+    await until(() => call.sessionTimerState?.interval === 3, 2000, 'the interval raised to 3 s');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(call.state).toBe('Confirmed');
+  });
+
+  it('gives up after one failed retry: no third UPDATE, and the session ends at its expiry', async () => {
+    c = await connect('udp', { alice: { session: SHORT }, bob: { session: SHORT } });
+    const { alice, bob, call } = c;
+    failUpdates(bob, 500, [], 5);
+    const [ended] = await next(call, 'ended', 4000);
+    expect(ended.reason).toBe('session-expired');
+    expect(requestsOf(alice.sent, 'UPDATE')).toHaveLength(2);
   });
 
   it('runs no timer when session timers are off', async () => {
