@@ -7,8 +7,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { startBaresip, type BaresipInstance } from '../test/integration/support/baresip.js';
 import { pulseAudioUnavailableReason, startPulseAudio, type PulseAudioInstance } from '../test/integration/support/pulseaudio.js';
@@ -86,32 +86,26 @@ function optionsLoad(port: number, user: string, sipPort: number, rate: number, 
 }
 
 /**
- * Compiles the Portier caller to JavaScript (type-stripping only) under node_modules/.cache,
- * so it runs on plain node: the tsx loader would add ~40 MB to its memory figures.
- * Returns the command line to run it, or tsx's when compiling fails.
+ * Bundles the Portier caller into one ES module under node_modules/.cache, as the product
+ * ships (dist/portier.mjs, scripts/bundle.mjs), so it runs on plain node: the tsx loader
+ * would add ~40 MB to its memory figures. Returns the command line to run it, or tsx's
+ * when bundling fails.
  */
-function buildPortierCaller(here: string, log: (line: string) => void): { args: string[]; cleanup: () => void } {
+async function buildPortierCaller(here: string, log: (line: string) => void): Promise<{ args: string[]; cleanup: () => void }> {
   const root = join(here, '..');
   const cacheDir = join(root, 'node_modules', '.cache');
   mkdirSync(cacheDir, { recursive: true });
   const outDir = mkdtempSync(join(cacheDir, 'portier-bench-'));
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '--ignoreConfig', '--noCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--lib', 'es2023', '--types', 'node', '--skipLibCheck', '--isolatedModules', '--esModuleInterop',
-      '--rootDir', root, '--outDir', outDir, join(here, 'bench-portier-call.ts'),
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
   const cleanup = (): void => rmSync(outDir, { recursive: true, force: true });
-  if (tsc.status !== 0) {
-    log(`could not compile the Portier caller (running it under tsx): ${tsc.stdout}${tsc.stderr}`);
+  try {
+    const { bundle } = (await import(pathToFileURL(join(here, 'bundle.mjs')).href)) as { bundle(entry: string, outfile: string): Promise<string> };
+    const out = await bundle('scripts/bench-portier-call.ts', relative(root, join(outDir, 'bench-portier-call.mjs')));
+    return { args: [out], cleanup };
+  } catch (error) {
+    log(`could not bundle the Portier caller (running it under tsx): ${String(error)}`);
     cleanup();
     return { args: ['--import', 'tsx', join(here, 'bench-portier-call.ts')], cleanup: () => undefined };
   }
-  return { args: [join(outDir, 'scripts', 'bench-portier-call.js')], cleanup };
 }
 
 /**
@@ -130,7 +124,7 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
   let pulse: PulseAudioInstance | undefined;
   let restoreEnv = (): void => undefined;
   const loads: SippServer[] = [];
-  const caller = buildPortierCaller(here, log);
+  const caller = await buildPortierCaller(here, log);
   try {
     const noPulse = pulseAudioUnavailableReason();
     if (noPulse === undefined) {

@@ -11,11 +11,11 @@
  *
  * Targets (issue 4): start → registered ≤ 1.5 s; idle RSS ≤ 60 MB.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startKamailio } from '../test/integration/support/kamailio.js';
 
 const RUNS = Number(process.argv[2] ?? 10);
@@ -28,9 +28,12 @@ interface Run {
   stop: () => Promise<void>;
 }
 
+/** The V8 flags the product runs with (scripts/run, systemd/portier.service). */
+const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 function startPortier(args: string[], keep: boolean): Promise<Run> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: '' } });
+  const child = spawn(process.execPath, [...PRODUCT_NODE_FLAGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NOTIFY_SOCKET: '' } });
   let out = '';
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const stop = async () => {
@@ -94,31 +97,25 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
 
-    // The compiled build, as installed (scripts/install-pi runs the same tsc).
-    const dist = join(dir, 'dist');
-    // The build resolves its packages from the repository's node_modules, as an installed copy does from its own.
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-    const tsc = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', ROOT, '--outDir', dist, '--noEmitOnError', 'false'], { encoding: 'utf8' });
-    const compiledMain = join(dist, 'src', 'cli', 'main.js');
-    let compiled: number[] = [];
+    // The build as installed: the dist/portier.mjs bundle that scripts/install-pi ships (npm run build).
+    const { bundle } = (await import(pathToFileURL(join(ROOT, 'scripts', 'bundle.mjs')).href)) as { bundle(entry: string, outfile: string): Promise<string> };
+    const compiledMain = await bundle('src/cli/main.ts', 'dist/portier.mjs');
+    const compiled: number[] = [];
     let last: Run | undefined;
-    if (tsc.status !== null) {
+    {
       for (let i = 0; i < RUNS; i++) {
         const run = await startPortier([compiledMain, 'run', '--config', config], i === RUNS - 1);
         compiled.push(run.ms);
         if (i === RUNS - 1) last = run;
         else await new Promise((r) => setTimeout(r, 300));
       }
-      summary('start → registered (node dist/…/main.js)', compiled);
+      summary('start → registered (node dist/portier.mjs)', compiled);
     }
     if (last) {
       await new Promise((r) => setTimeout(r, 10_000));
       const m = memory(last.pid);
       process.stdout.write(`idle after 10 s (compiled)                   VmRSS=${m.rss.toFixed(1)} MB  VmHWM=${m.hwm.toFixed(1)} MB\n`);
       await last.stop();
-    } else {
-      compiled = [];
-      process.stdout.write(`tsc could not build: ${tsc.stderr || tsc.stdout}\n`);
     }
 
     const dev: number[] = [];

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -41,11 +41,15 @@ export interface LoadBoardProfileOptions {
   readFile?: ProfileFileReader;
 }
 
-/** The repository's `hw/boards` folder (from src/hw or dist/src/hw). */
+/** The installation's `hw/boards` folder, found upwards from this module (src/hw, dist/src/hw, or the dist/portier.mjs bundle). */
 export function defaultBoardsDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const up = here.includes(`${join('dist', 'src')}`) ? ['..', '..', '..'] : ['..', '..'];
-  return resolve(here, ...up, 'hw', 'boards');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'hw', 'boards');
+    if (existsSync(candidate)) return candidate;
+    dir = resolve(dir, '..');
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'hw', 'boards');
 }
 
 /**

@@ -81,7 +81,7 @@ describe('scripts/install-pi and scripts/uninstall-pi', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`keeping ${env.PORTIER_ETC}/config.yaml`);
     expect(r.stdout).not.toMatch(/config\.example\.yaml/);
-    expect(r.stdout).toMatch(/^\+ sudo -u portier \S+ \S+\/dist\/src\/cli\/main\.js check --config \S+\/config\.yaml$/m);
+    expect(r.stdout).toMatch(/^\+ sudo -u portier \S+ \S+\/dist\/portier\.mjs check --config \S+\/config\.yaml$/m);
     expect(r.stdout).toMatch(/^\+ systemctl restart portier\.service$/m);
   });
 

@@ -48,7 +48,7 @@ describe('systemd/portier.service', () => {
     expect(one('WatchdogSec')).toBe('30s');
     expect(one('Restart')).toBe('on-failure');
     expect(one('RestartPreventExitStatus')).toBe('78');
-    expect(one('ExecStart')).toBe('/usr/bin/node --max-semi-space-size=1 /opt/portier/dist/src/cli/main.js run --config /etc/portier/config.yaml');
+    expect(one('ExecStart')).toBe('/usr/bin/node --max-semi-space-size=1 /opt/portier/dist/portier.mjs run --config /etc/portier/config.yaml');
     expect(one('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
     expect(unit.get('Install.WantedBy')).toEqual(['multi-user.target']);
   });
@@ -85,7 +85,7 @@ describe('systemd/portier.service', () => {
     tempDirs.push(dir);
     const script = join(dir, 'main.js');
     writeFileSync(script, '');
-    const text = unitText.replace(/^ExecStart=\/usr\/bin\/node ((?:--[^ ]+ )*)\/opt\/portier\/dist\/src\/cli\/main\.js/m, `ExecStart=${process.execPath} $1${script}`);
+    const text = unitText.replace(/^ExecStart=\/usr\/bin\/node ((?:--[^ ]+ )*)\/opt\/portier\/dist\/portier\.mjs/m, `ExecStart=${process.execPath} $1${script}`);
     expect(text).not.toBe(unitText);
     const path = join(dir, 'portier.service');
     writeFileSync(path, text);
