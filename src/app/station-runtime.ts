@@ -18,6 +18,8 @@ import type { RegistrationStatus } from '../sip/registration/registration-state.
 import { TypedEmitter } from '../util/typed-emitter.js';
 import { CallPlanBinding } from './call-plan-binding.js';
 import { DoorOpener, type DoorOpening } from './door-opener.js';
+import { PbxSourceTracker } from './pbx-source-tracker.js';
+import { TrustedSources } from './trusted-sources.js';
 import { answerIncomingCall } from './incoming-call-answerer.js';
 import { SipService, targetUri } from './sip-service.js';
 import { StationAudio } from './station-audio.js';
@@ -59,6 +61,8 @@ interface ActiveCall {
   direction: 'outgoing' | 'incoming';
   peer: string;
   binding?: CallPlanBinding;
+  /** Incoming: the address the INVITE came from, for re-deciding door access on a reload. */
+  sourceAddress?: string;
 }
 
 /** The call plan the API's call command runs (`portier call <target>`): the first button's limits, one target. */
@@ -96,6 +100,8 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
   private readonly active = new Map<string, ActiveCall>();
   private readonly pendingIncoming = new Set<Call>();
   private policy: AnswerPolicy;
+  private readonly trusted: TrustedSources;
+  private readonly pbxSources: PbxSourceTracker;
   private unlock: DoorUnlockController;
   private leds: StationLeds;
   private readonly opener: DoorOpener;
@@ -116,6 +122,8 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     this.logger = ctx.logger.child({ component: 'station' });
     this.scheduler = ctx.scheduler ?? systemScheduler;
     this.policy = new AnswerPolicy(cfg.incoming);
+    this.trusted = new TrustedSources(cfg.incoming.trustedSources);
+    this.pbxSources = new PbxSourceTracker(this.trusted, this.logger);
     this.unlock = this.createUnlock();
     this.leds = this.createLeds();
     this.opener = new DoorOpener(hardware, () => this.cfg.doors.relays, (o) => this.onDoorOpened(o));
@@ -157,7 +165,10 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
   /** Applies the parts of a reload that take effect at once; the caller handles the rest. */
   update(next: PortierConfig, diff: ConfigDiff): void {
     this.cfg = next;
-    if (diff.changed('incoming')) this.policy = new AnswerPolicy(next.incoming);
+    if (diff.changed('incoming')) {
+      this.policy = new AnswerPolicy(next.incoming);
+      this.trusted.configure(next.incoming.trustedSources);
+    }
     if (diff.changed('doors.codes') || diff.changed('doors.codeEntry') || diff.changed('doors.bruteForce')) {
       // In place: calls in progress keep their wrong-code counts, and an active lockout stays.
       this.unlock.reconfigure(next.doors);
@@ -226,6 +237,7 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     if (this.closed) return;
     this.closed = true;
     this.ctx.status.off('change', this.onStatusChange);
+    this.pbxSources.close();
     this.contactTimer?.();
     this.lockoutTimer?.();
     for (const binding of this.bindings.values()) binding.close();
@@ -260,6 +272,7 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     for (const [id, line] of this.sip.lines) {
       line.phone.sessions.busyWhen(() => this.busy);
       line.phone.on('incoming', (call, session) => this.onIncoming(call, session));
+      this.pbxSources.watch(id, line);
       const registration = line.registration;
       if (!registration) continue;
       this.ctx.status.setRegistration(id, 'registering');
@@ -418,8 +431,14 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
   private onIncoming(call: Call, session: IncomingInviteSession): void {
     const from = session.remoteIdentity.toString();
     const peer = session.remoteIdentity.uri.toString();
-    const decision = this.policy.decide({ caller: from, headers: session.request.headers });
-    this.logger.info('incoming call', { peer, decision: decision.action });
+    const source = session.source;
+    // From is the caller's claim; it counts only when the INVITE came through the PBX (or a configured source).
+    const trustedSource = this.trusted.trusts(source.address);
+    const decision = this.policy.decide({ caller: from, trustedSource, headers: session.request.headers });
+    this.logger.info('incoming call', { peer, source: `${source.protocol}:${source.address}:${source.port}`, trustedSource, decision: decision.action });
+    if (decision.action === 'reject' && decision.reason === 'untrusted-source') {
+      this.logger.warn('an allow-listed From sent from an untrusted source; treated as not allowed', { peer, source: source.address, trusted: this.trusted.describe() });
+    }
     if (decision.action === 'reject') {
       answerIncomingCall(call, session, decision, { scheduler: this.scheduler, logger: this.logger });
       this.ctx.record({ type: 'call', direction: 'incoming', peer, outcome: 'rejected', reason: `${decision.reason} (${decision.status})` });
@@ -429,12 +448,12 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     this.pendingIncoming.add(call);
     this.ctx.status.setCall({ state: 'ringing', direction: 'incoming', peer });
     this.ctx.emit({ type: 'call', time: now(), state: 'ringing', direction: 'incoming', peer });
-    const permittedCaller = this.cfg.incoming.allow.length > 0 && this.policy.permits(from);
+    const permittedCaller = this.policy.grantsDoorAccess({ caller: from, trustedSource });
     const cancel = answerIncomingCall(call, session, decision, { scheduler: this.scheduler, logger: this.logger, onRing: () => this.pulseChime() });
     call.on('state', (state) => {
       if (state !== 'connected') return;
       this.pendingIncoming.delete(call);
-      this.track({ call, direction: 'incoming', peer: from }, permittedCaller);
+      this.track({ call, direction: 'incoming', peer: from, sourceAddress: source.address }, permittedCaller);
       this.ctx.status.setCall({ state: 'connected', direction: 'incoming', peer });
       this.ctx.emit({ type: 'call', time: now(), state: 'connected', direction: 'incoming', peer });
     });
@@ -471,10 +490,11 @@ export class StationRuntime extends TypedEmitter<StationRuntimeEvents> {
     });
   }
 
-  /** Door access of a connected call: our call to a configured target, or an allow-listed caller. */
+  /** Door access of a connected call: our call to a configured target, or an allow-listed caller from a trusted source. */
   private permitted(active: ActiveCall): boolean {
     if (active.direction === 'outgoing') return this.cfg.buttons.some((b) => b.targets.some((t) => t.uri === active.peer));
-    return this.cfg.incoming.allow.length > 0 && this.policy.permits(active.peer);
+    const trustedSource = active.sourceAddress !== undefined && this.trusted.trusts(active.sourceAddress);
+    return this.policy.grantsDoorAccess({ caller: active.peer, trustedSource });
   }
 
   private onPlanEnded(binding: CallPlanBinding, reason: CallEndReason, target: string | undefined, statuses: number[]): void {

@@ -13,8 +13,18 @@ const targetUri = str({
 const logicalName = str({ pattern: /^[A-Za-z][\w-]{0,31}$/, expected: 'a name of letters, digits, - and _' });
 const ipAddress = str({ test: (s) => isIP(s) !== 0, expected: 'an IP address' });
 const nonEmpty = str({ minLength: 1 });
+const addressOrRange = str({ test: isAddressOrRange, expected: 'an IP address or a CIDR range (e.g. 192.0.2.10, 192.0.2.0/24, 2001:db8::/32)' });
 const port = int(0, 65535);
 const transport = oneOf('udp', 'tcp', 'tls');
+
+/** Whether `text` is an IP address or `address/prefix` with a prefix length its family allows. */
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** The shape of the configuration file; defaults come from default-config.ts. */
 export const CONFIG_SCHEMA: ObjectSchema = obj({
@@ -87,6 +97,7 @@ export const CONFIG_SCHEMA: ObjectSchema = obj({
     mode: oneOf('auto', 'ring-then-answer', 'reject'),
     answerDelaySeconds: int(0, 120),
     allow: list(nonEmpty),
+    trustedSources: list(addressOrRange),
     rejectCode: oneOf(403, 486),
     honourIntercomHints: bool(),
   }),

@@ -78,6 +78,7 @@ export const DEFAULT_CONFIG: PortierConfig = {
     mode: 'auto',
     answerDelaySeconds: 0,
     allow: [],
+    trustedSources: [],
     rejectCode: 486,
     honourIntercomHints: true,
   },

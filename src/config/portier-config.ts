@@ -142,6 +142,11 @@ export interface IncomingCallConfig {
   answerDelaySeconds: number;
   /** Callers allowed (SIP URIs or user parts, `*` wildcard); empty allows everyone. */
   allow: string[];
+  /**
+   * Where an INVITE must come from for its From to count against `allow` (IP addresses or CIDR
+   * ranges), besides the addresses the accounts' registrars and outbound proxies resolve to.
+   */
+  trustedSources: string[];
   rejectCode: 403 | 486;
   /** Answer at once when the caller asks for intercom auto-answer (Call-Info answer-after, Alert-Info). */
   honourIntercomHints: boolean;

@@ -29,14 +29,15 @@ export function callerIdentity(caller: string): CallerIdentity | undefined {
  * An empty list allows every caller (the configuration's documented default).
  *
  * What it can guarantee: it matches the From header, which the caller writes. It
- * identifies a caller only when every INVITE reaching the door station has passed
- * a PBX that authenticates its users and rewrites or checks From; anyone who can
- * send SIP straight to the door station's listening port can claim any From,
- * including an allow-listed one, and so gets door-code entry (still behind the
- * codes and the brute-force guard). P-Asserted-Identity (RFC 3325) is not used: it
- * is as forgeable as From unless the request is known to come from the trusted
- * PBX, and the source address is not checked here. Keep the SIP port reachable
- * only from the PBX (bind `sip.listen` to the PBX-facing address, firewall it).
+ * identifies a caller only when the INVITE has passed a PBX that authenticates its
+ * users and rewrites or checks From; anyone who can send SIP straight to the door
+ * station's listening port can claim any From. So the list is not consulted alone:
+ * AnswerPolicy counts a match only for an INVITE from a trusted source (the PBX's
+ * addresses, `incoming.trustedSources`). A bare user part (`201`) matches that user
+ * at any domain, trusting the PBX's check of From; `sip:201@pbx` pins the domain.
+ * P-Asserted-Identity (RFC 3325) is not used: it is as forgeable as From unless the
+ * request is known to come from the trusted PBX. Keeping the SIP port reachable only
+ * from the PBX (bind `sip.listen` to the PBX-facing address, firewall it) still helps.
  */
 export class CallerAllowList {
   private readonly matchers: Array<(c: CallerIdentity) => boolean>;

@@ -57,6 +57,22 @@ describe('validateConfig without a source file', () => {
     );
   });
 
+  it('checks incoming.trustedSources: IP addresses and CIDR ranges, both families', () => {
+    const ok = validateConfig({ incoming: { trustedSources: ['192.0.2.10', '198.51.100.0/24', '2001:db8::/32', '::1'] } }, { env: {} });
+    expect(ok.incoming.trustedSources).toEqual(['192.0.2.10', '198.51.100.0/24', '2001:db8::/32', '::1']);
+    expect(validateConfig({}, { env: {} }).incoming.trustedSources).toEqual([]);
+    const expected = 'expected an IP address or a CIDR range (e.g. 192.0.2.10, 192.0.2.0/24, 2001:db8::/32)';
+    expect(issuesOf({ incoming: { trustedSources: ['pbx.example.org', '10.0.0.0/33', '2001:db8::/129', '10.0.0.1/', '10.0.0.0/8/8', ''] } })).toEqual([
+      { path: 'incoming.trustedSources[0]', message: `found "pbx.example.org", ${expected}` },
+      { path: 'incoming.trustedSources[1]', message: `found "10.0.0.0/33", ${expected}` },
+      { path: 'incoming.trustedSources[2]', message: `found "2001:db8::/129", ${expected}` },
+      { path: 'incoming.trustedSources[3]', message: `found "10.0.0.1/", ${expected}` },
+      { path: 'incoming.trustedSources[4]', message: `found "10.0.0.0/8/8", ${expected}` },
+      { path: 'incoming.trustedSources[5]', message: `found "", ${expected}` },
+    ]);
+    expect(issuesOf({ incoming: { trustedSources: '192.0.2.10' } })).toEqual([{ path: 'incoming.trustedSources', message: 'found "192.0.2.10", expected a list' }]);
+  });
+
   it('fails only with ConfigError, whatever it is given', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {

@@ -118,6 +118,11 @@ export class Registration extends TypedEmitter<RegistrationEvents> {
     core.transport.on('connectionClosed', this.onConnectionClosed);
   }
 
+  /** Transport, address and port of the registrar that accepted us last (the flow refreshes use); none until then. */
+  get flowTarget(): SendTarget | undefined {
+    return this.flow ? { ...this.flow } : undefined;
+  }
+
   /** The current status snapshot. */
   get status(): RegistrationStatus {
     const s: RegistrationStatus = { state: this.state, registrar: this.registrars[this.registrarIndex]!.toString() };

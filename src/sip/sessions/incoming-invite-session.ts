@@ -5,7 +5,7 @@ import { DialogState } from '../dialogs/dialog-state.js';
 import { generateTag, type NameAddr, type SipRequest } from '../messages/index.js';
 import type { InviteServerTransaction } from '../transactions/invite-server-transaction.js';
 import type { ServerTransaction } from '../transactions/server-transaction.js';
-import type { ReceivedInfo } from '../transport/transport-types.js';
+import type { Endpoint, ReceivedInfo, TransportProtocol } from '../transport/transport-types.js';
 import { AnswerRetransmitter } from './answer-retransmitter.js';
 import { InviteSession } from './invite-session.js';
 import { localContact } from './local-contact.js';
@@ -27,6 +27,11 @@ export interface IncomingInviteSessionInit {
   options: ResolvedSessionOptions;
   contactUser?: string;
   authenticator?: DigestAuthenticator;
+}
+
+/** The transport and remote address a request arrived from. */
+export interface RequestSource extends Endpoint {
+  protocol: TransportProtocol;
 }
 
 /** How to ring. */
@@ -76,6 +81,14 @@ export class IncomingInviteSession extends InviteSession {
   /** The caller (From). */
   get remoteIdentity(): NameAddr {
     return this.request.from;
+  }
+
+  /**
+   * Where the INVITE arrived from, as the transport saw it: unlike From, which the caller
+   * writes, this is what a door station can check against the PBX it trusts.
+   */
+  get source(): RequestSource {
+    return { protocol: this.received.protocol, address: this.received.remote.address, port: this.received.remote.port };
   }
 
   /** The caller's SDP offer, if the INVITE had one. */

@@ -26,7 +26,8 @@ export class TestPhone {
     readonly user: string,
     readonly stack: SipStack,
     readonly phone: Phone,
-    readonly registration: Registration,
+    /** None for a phone that calls directly, bypassing the PBX. */
+    readonly registration: Registration | undefined,
     private readonly source: ToneSource,
   ) {
     phone.on('incoming', (call, session) => {
@@ -37,20 +38,35 @@ export class TestPhone {
     });
   }
 
-  /** Starts a phone for `user` and resolves once it is registered at `registrar`. */
-  static async start(user: string, password: string, registrar: string, domain: string, dtmfMode: 'rfc4733' | 'info' = 'rfc4733'): Promise<TestPhone> {
-    const stack = await SipStack.start({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+  /**
+   * A phone that claims to be `user@domain` and calls straight to the door station from
+   * `sipAddress` (its SIP socket; media stays on 127.0.0.1), not registered anywhere:
+   * what anyone who can reach the station's SIP port can do.
+   */
+  static async direct(user: string, domain: string, sipAddress: string, dtmfMode: 'rfc4733' | 'info' = 'rfc4733'): Promise<TestPhone> {
+    const { stack, phone, source } = await TestPhone.open(user, undefined, domain, dtmfMode, sipAddress);
+    return new TestPhone(user, stack, phone, undefined, source);
+  }
+
+  private static async open(user: string, password: string | undefined, domain: string, dtmfMode: 'rfc4733' | 'info', sipAddress = '127.0.0.1') {
+    const stack = await SipStack.start({ listen: [{ protocol: 'udp', address: sipAddress, port: 0 }] });
     const aor = parseSipUri(`sip:${user}@${domain}`);
-    const credentials = { username: user, password };
     const source = new ToneSource(steadyTone(700));
     const phone = new Phone({
       stack,
       aor,
-      credentials,
+      ...(password !== undefined ? { credentials: { username: user, password } } : {}),
       media: { address: '127.0.0.1', codecs: ['PCMU', 'PCMA'], dtmfMode },
       audio: { source, sink: new DiscardingAudioSink() },
     });
     source.start();
+    return { stack, aor, phone, source };
+  }
+
+  /** Starts a phone for `user` and resolves once it is registered at `registrar`. */
+  static async start(user: string, password: string, registrar: string, domain: string, dtmfMode: 'rfc4733' | 'info' = 'rfc4733'): Promise<TestPhone> {
+    const { stack, aor, phone, source } = await TestPhone.open(user, password, domain, dtmfMode);
+    const credentials = { username: user, password };
     const registration = stack.register({ aor, registrar: parseSipUri(registrar), credentials, expires: 300 });
     const registered = new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`${user} did not register`)), 10_000);

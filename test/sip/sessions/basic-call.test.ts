@@ -58,6 +58,19 @@ for (const protocol of ['udp', 'tcp'] as const) {
       expect(bob.manager.sessions).toHaveLength(0);
     });
 
+    it('tells where the INVITE came from: the transport and the address it arrived from (what From cannot prove)', async () => {
+      const { alice, bob } = await setUp();
+      const incoming = next(bob.manager, 'invitation');
+      alice.manager.invite(bob.uri);
+      const [invitation] = await incoming;
+      expect(invitation.source.protocol).toBe(protocol);
+      expect(invitation.source.address).toBe('127.0.0.1');
+      // UDP answers come from the listening socket; a TCP connection from an ephemeral port.
+      if (protocol === 'udp') expect(invitation.source.port).toBe(alice.stack.transport.listeningPoints[0]!.port);
+      else expect(invitation.source.port).toBeGreaterThan(0);
+      invitation.reject(486);
+    });
+
     it('ends with BYE from the callee', async () => {
       const { alice, bob } = await setUp();
       const incoming = next(bob.manager, 'invitation');
