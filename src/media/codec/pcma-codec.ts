@@ -1,4 +1,4 @@
-import type { AudioCodec } from './audio-codec.js';
+import { G711TableCodec } from './g711-table-codec.js';
 
 /*
  * ITU-T G.711 A-law, table-driven.
@@ -48,25 +48,12 @@ export function alawToLinear(code: number): number {
 }
 
 /** G.711 A-law (PCMA, static payload type 8). */
-export class PcmaCodec implements AudioCodec {
+export class PcmaCodec extends G711TableCodec {
   readonly name = 'PCMA' as const;
   readonly payloadType = 8 as const;
-  readonly clockRate = 8000 as const;
   readonly silence = 0xd5;
 
-  encode(pcm: Int16Array): Buffer {
-    const out = Buffer.allocUnsafe(pcm.length);
-    for (let i = 0; i < pcm.length; i++) {
-      out[i] = ENCODE_TABLE[(pcm[i]! >> 3) & 0x1fff]!;
-    }
-    return out;
-  }
-
-  decode(payload: Uint8Array): Int16Array {
-    const out = new Int16Array(payload.length);
-    for (let i = 0; i < payload.length; i++) {
-      out[i] = DECODE_TABLE[payload[i]!]!;
-    }
-    return out;
+  constructor() {
+    super(ENCODE_TABLE, DECODE_TABLE, 3);
   }
 }

@@ -1,4 +1,4 @@
-import type { AudioCodec } from './audio-codec.js';
+import { G711TableCodec } from './g711-table-codec.js';
 
 /*
  * ITU-T G.711 μ-law, table-driven.
@@ -53,25 +53,12 @@ export function mulawToLinear(code: number): number {
 }
 
 /** G.711 μ-law (PCMU, static payload type 0). */
-export class PcmuCodec implements AudioCodec {
+export class PcmuCodec extends G711TableCodec {
   readonly name = 'PCMU' as const;
   readonly payloadType = 0 as const;
-  readonly clockRate = 8000 as const;
   readonly silence = 0xff;
 
-  encode(pcm: Int16Array): Buffer {
-    const out = Buffer.allocUnsafe(pcm.length);
-    for (let i = 0; i < pcm.length; i++) {
-      out[i] = ENCODE_TABLE[(pcm[i]! >> 2) & 0x3fff]!;
-    }
-    return out;
-  }
-
-  decode(payload: Uint8Array): Int16Array {
-    const out = new Int16Array(payload.length);
-    for (let i = 0; i < payload.length; i++) {
-      out[i] = DECODE_TABLE[payload[i]!]!;
-    }
-    return out;
+  constructor() {
+    super(ENCODE_TABLE, DECODE_TABLE, 2);
   }
 }
