@@ -7,6 +7,9 @@ import { quote, type SipRequest } from '../sip/messages/index.js';
 import { SipStack } from '../sip/sip-stack.js';
 import type { ServerTransaction } from '../sip/transactions/server-transaction.js';
 
+/** Outstanding challenges remembered; a REGISTER answering an older one is challenged again. */
+const MAX_NONCES = 64;
+
 /** A binding the demo registrar holds. */
 export interface DemoBinding {
   aor: string;
@@ -59,6 +62,8 @@ export class DemoPbx {
     if (user === undefined) {
       const nonce = randomBytes(16).toString('hex');
       this.nonces.add(nonce);
+      // Only the latest challenges can still be answered; keep the set bounded on a long run.
+      if (this.nonces.size > MAX_NONCES) this.nonces.delete(this.nonces.values().next().value!);
       tx.respond(this.stack.core.response(request, 401, {
         headers: [['WWW-Authenticate', `Digest realm=${quote(this.realm)}, nonce=${quote(nonce)}, algorithm=MD5, qop="auth"`]],
       }));
