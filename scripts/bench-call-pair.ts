@@ -6,7 +6,7 @@
  * /proc/<pid>/stat and /proc/<pid>/status when its call is up and when it ends.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -54,6 +54,11 @@ export interface CallerRun {
   stream: ArrivalStream | undefined;
   /** The OPTIONS load SIPp put on this caller, if any. */
   load: SippResult | undefined;
+  /**
+   * The caller's child processes doing its playback (Portier's aplay), sampled at the
+   * same moments: their CPU is the caller's work too (baresip plays in its own process).
+   */
+  children: Array<{ pid: number; atConnect: ProcSample; atEnd: ProcSample | undefined }>;
 }
 
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -67,6 +72,33 @@ export function sampleProcess(pid: number): ProcSample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { cpuSeconds: ticks / CLOCK_TICKS, vmHwmKb: kb('VmHWM'), vmRssKb: kb('VmRSS'), at: performance.now() };
+}
+
+/** Pids of the live children of `pid` (all its threads' children, from /proc). */
+export function childPids(pid: number): number[] {
+  const pids = new Set<number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  for (const task of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ')) if (child.trim()) pids.add(Number(child));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return [...pids];
+}
+
+function trySample(pid: number): ProcSample | undefined {
+  try {
+    return sampleProcess(pid);
+  } catch {
+    return undefined;
+  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -192,6 +224,10 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     if (!dialled.ok) throw new Error(`baresip did not dial: ${dialled.data}`);
     await Promise.all([portierEvent('connected'), baresip.waitForEvent('CALL_ESTABLISHED', { timeoutMs: 10_000 })]);
     const portierConnect = sampleProcess(portierChild.pid!);
+    const portierChildren = childPids(portierChild.pid!).flatMap((pid) => {
+      const atConnect = trySample(pid);
+      return atConnect ? [{ pid, atConnect, atEnd: undefined as ProcSample | undefined }] : [];
+    });
     const baresipConnect = sampleProcess(baresip.pid);
     log(`both calls up; ${seconds} s${optionsRate > 0 ? ` with ${optionsRate} OPTIONS/s on each caller` : ''}`);
     if (optionsRate > 0) {
@@ -208,6 +244,9 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     let portierEnd: ProcSample | undefined;
     const portierDone = portierEvent('hanging-up').then(() => {
       portierEnd = sampleProcess(portierChild.pid!);
+      for (const c of portierChildren) c.atEnd = trySample(c.pid);
+      const newer = childPids(portierChild.pid!).filter((pid) => !portierChildren.some((c) => c.pid === pid));
+      if (newer.length > 0) log(`portier started child process(es) ${newer.join(', ')} during the call (a restarted player?): not counted`);
     });
     const [baresipSample] = await Promise.all([baresipEnd, portierDone]);
     const trace = portierEvents.find((e) => e.event === 'hanging-up')?.['trace'];
@@ -217,8 +256,8 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     const loadResults = await Promise.all(loads.map((l) => withTimeout(l.result, 30_000, 'SIPp load').catch(() => l.stop())));
     const byCaller = (caller: string): ArrivalStream | undefined => receiver.streams.find((s) => s.caller === caller);
     return [
-      { name: 'portier', pid: portierChild.pid!, atConnect: portierConnect, atEnd: portierEnd!, stream: byCaller('door'), load: loadResults[0] },
-      { name: 'baresip', pid: baresip.pid, atConnect: baresipConnect, atEnd: baresipSample, stream: byCaller('baresip'), load: loadResults[1] },
+      { name: 'portier', pid: portierChild.pid!, atConnect: portierConnect, atEnd: portierEnd!, stream: byCaller('door'), load: loadResults[0], children: portierChildren },
+      { name: 'baresip', pid: baresip.pid, atConnect: baresipConnect, atEnd: baresipSample, stream: byCaller('baresip'), load: loadResults[1], children: [] },
     ];
   } finally {
     for (const l of loads) await l.stop();
