@@ -10,7 +10,16 @@ export interface TimedFrameSourceOptions {
   timeSource?: TimeSource;
   /** Most late periods delivered back to back before older ones are skipped. Default 5. */
   maxCatchUpFrames?: number;
+  /**
+   * Final approach of each frame deadline, ms (see MediaClockOptions.finalApproachMs):
+   * frames leave within a fraction of a millisecond of their 20 ms grid, for a far-end
+   * jitter buffer that can then stay small. Default 2; 0 for timers only.
+   */
+  finalApproachMs?: number;
 }
+
+/** Default final approach: libuv's timers are off by up to ~2 ms either way. */
+const DEFAULT_FINAL_APPROACH_MS = 2;
 
 /**
  * Base of the sources that generate audio instead of capturing it (simulation mode,
@@ -26,6 +35,7 @@ export abstract class TimedFrameSource extends TypedEmitter<AudioSourceEvents> i
     this.clock = new MediaClock((tick) => this.onTick(tick), {
       periodMs: AUDIO_FRAME_MS,
       maxCatchUpTicks: options.maxCatchUpFrames ?? 5,
+      finalApproachMs: options.finalApproachMs ?? DEFAULT_FINAL_APPROACH_MS,
       timeSource: options.timeSource ?? systemTimeSource,
       onError: (error) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
     });

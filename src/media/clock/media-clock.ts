@@ -20,12 +20,24 @@ export interface MediaClockOptions {
   /** Most missed periods delivered back to back when late; older ones are skipped. */
   maxCatchUpTicks?: number;
   timeSource?: TimeSource;
+  /**
+   * When the time source can sleep precisely (TimeSource.sleepUntil): wake up this many ms
+   * before each deadline on a timer, then sleep the rest of the way, so that periods are
+   * delivered within a fraction of a millisecond instead of libuv's ±1–2 ms. The event
+   * loop is blocked for up to this long (plus the timer's error) per period. Default 0: timers only.
+   */
+  finalApproachMs?: number;
   /** Called when the tick handler throws; the clock keeps running. Default: stderr. */
   onError?: (error: unknown) => void;
 }
 
 /** A wake-up this close before the deadline is taken as on time (Node's timers have 1 ms granularity). */
 const EARLY_TOLERANCE_MS = 1;
+/**
+ * How much earlier than planned a final-approach wake-up may come and still be slept
+ * out: libuv fires up to ~2 ms early. Earlier than that, the timer is armed again.
+ */
+const FINAL_APPROACH_SLACK_MS = 2;
 
 /**
  * An absolute-deadline scheduler for sending audio when no capture device
@@ -42,6 +54,9 @@ const EARLY_TOLERANCE_MS = 1;
  * timestamp over them without sending, which the far end conceals as loss,
  * instead of flooding it with stale audio. Either way the timestamp keeps
  * tracking real time.
+ *
+ * With a final approach (MediaClockOptions.finalApproachMs), the timer is armed that
+ * much before the deadline and the rest is slept precisely (TimeSource.sleepUntil).
  */
 export class MediaClock {
   readonly periodMs: number;
@@ -49,6 +64,7 @@ export class MediaClock {
   private readonly time: TimeSource;
   private readonly onTick: (tick: MediaClockTick) => void;
   private readonly onError: (error: unknown) => void;
+  private readonly finalApproachMs: number;
   private startMs = 0;
   private index = 0;
   private timer: TimerHandle | undefined;
@@ -60,6 +76,7 @@ export class MediaClock {
     if (!(this.periodMs > 0)) throw new RangeError(`media clock period must be positive, got ${this.periodMs}`);
     this.maxCatchUp = Math.max(1, options.maxCatchUpTicks ?? 5);
     this.time = options.timeSource ?? systemTimeSource;
+    this.finalApproachMs = this.time.sleepUntil ? Math.max(0, options.finalApproachMs ?? 0) : 0;
     this.onTick = onTick;
     this.onError =
       options.onError ?? ((error) => process.stderr.write(`portier: media clock tick threw: ${String(error)}\n`));
@@ -103,8 +120,13 @@ export class MediaClock {
   private readonly fire = (): void => {
     this.timer = undefined;
     if (this.state !== 'running') return;
-    const now = this.time.now();
-    const behind = now - this.deadline(this.index);
+    let now = this.time.now();
+    let behind = now - this.deadline(this.index);
+    if (behind < 0 && this.finalApproachMs > 0 && -behind <= this.finalApproachMs + FINAL_APPROACH_SLACK_MS) {
+      this.time.sleepUntil!(this.deadline(this.index));
+      now = this.time.now();
+      behind = now - this.deadline(this.index);
+    }
     if (behind >= -EARLY_TOLERANCE_MS) {
       let due = Math.max(1, Math.floor(behind / this.periodMs) + 1);
       let skipped = 0;
@@ -124,6 +146,6 @@ export class MediaClock {
       }
     }
     if (this.state !== 'running') return;
-    this.timer = this.time.setTimeout(this.fire, Math.max(0, this.deadline(this.index) - this.time.now()));
+    this.timer = this.time.setTimeout(this.fire, Math.max(0, this.deadline(this.index) - this.finalApproachMs - this.time.now()));
   };
 }

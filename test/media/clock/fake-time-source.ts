@@ -15,6 +15,8 @@ export class FakeTimeSource implements TimeSource {
   private nextId = 1;
   private timers: FakeTimer[] = [];
   wakeLatency: () => number = () => 0;
+  /** Deadlines slept to with sleepUntil, in order. */
+  readonly sleeps: number[] = [];
 
   constructor(startMs = 1000) {
     this.nowMs = startMs;
@@ -32,6 +34,12 @@ export class FakeTimeSource implements TimeSource {
 
   clearTimeout(handle: TimerHandle): void {
     this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  /** Sleeping blocks: time jumps to the deadline without firing any timer on the way. */
+  sleepUntil(deadlineMs: number): void {
+    this.sleeps.push(deadlineMs);
+    this.nowMs = Math.max(this.nowMs, deadlineMs);
   }
 
   get pending(): number {

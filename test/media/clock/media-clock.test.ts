@@ -3,7 +3,7 @@ import { MediaClock, type MediaClockTick } from '../../../src/media/clock/media-
 import { systemTimeSource } from '../../../src/media/clock/time-source.js';
 import { FakeTimeSource } from './fake-time-source.js';
 
-function record(time: FakeTimeSource, options: { maxCatchUpTicks?: number; periodMs?: number } = {}) {
+function record(time: FakeTimeSource, options: { maxCatchUpTicks?: number; periodMs?: number; finalApproachMs?: number } = {}) {
   const ticks: Array<MediaClockTick & { at: number }> = [];
   const clock = new MediaClock((tick) => ticks.push({ ...tick, at: time.now() }), { timeSource: time, ...options });
   return { clock, ticks };
@@ -112,6 +112,78 @@ describe('MediaClock', () => {
     time.advanceTo(300);
     expect(ticks.map((t) => t.at)).toEqual([0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300]);
     clock.close();
+  });
+
+  it('with a final approach, wakes that much early on its timer and sleeps exactly to each deadline', () => {
+    const time = new FakeTimeSource(5000);
+    let seed = 11;
+    // libuv fires up to ~2 ms early or 1 ms late.
+    time.wakeLatency = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 3 - 2;
+    const { clock, ticks } = record(time, { finalApproachMs: 2 });
+    clock.start();
+    time.advanceTo(5000 + 999 * 20 + 3.5);
+    expect(ticks).toHaveLength(1000);
+    // Armed 2 ms early, woken 4 to 1 ms before each deadline: every period after the
+    // first (due at start) was slept to and goes out exactly on its deadline.
+    expect(ticks.map((t, i) => t.at - (5000 + i * 20))).toEqual(new Array(1000).fill(0));
+    expect(time.sleeps).toEqual(ticks.slice(1).map((_, i) => 5000 + (i + 1) * 20));
+    clock.close();
+  });
+
+  it('with a final approach, re-arms instead of sleeping when a wake-up comes far too early', () => {
+    const time = new FakeTimeSource(0);
+    const { clock, ticks } = record(time, { finalApproachMs: 2 });
+    clock.start(); // period 0 at once
+    time.wakeLatency = () => -10; // the next wake-up comes 12 ms before period 1's deadline
+    time.advanceTo(8);
+    expect(time.sleeps).toEqual([]);
+    time.wakeLatency = () => 0;
+    time.advanceTo(20);
+    expect(ticks.map((t) => [t.index, t.at])).toEqual([
+      [0, 0],
+      [1, 20],
+    ]);
+    expect(time.sleeps).toEqual([20]);
+    clock.close();
+  });
+
+  it('with a final approach, a wake-up after the deadline delivers at once without sleeping', () => {
+    const time = new FakeTimeSource(0);
+    const { clock, ticks } = record(time, { finalApproachMs: 2 });
+    time.wakeLatency = () => 3; // armed for 18, woken at 21
+    clock.start();
+    time.advanceTo(21);
+    expect(ticks.map((t) => [t.index, t.at, t.lateMs])).toEqual([
+      [0, 0, 0],
+      [1, 21, 1],
+    ]);
+    expect(time.sleeps).toEqual([]);
+    clock.close();
+  });
+
+  it('without sleepUntil in the time source, a final approach is ignored (timers only)', () => {
+    const time = new FakeTimeSource(0);
+    const plain = { now: () => time.now(), setTimeout: time.setTimeout.bind(time), clearTimeout: time.clearTimeout.bind(time) };
+    const at: number[] = [];
+    const clock = new MediaClock(() => at.push(time.now()), { timeSource: plain, finalApproachMs: 2 });
+    clock.start();
+    time.advanceTo(60);
+    expect(at).toEqual([0, 20, 40, 60]);
+    expect(time.sleeps).toEqual([]);
+    clock.close();
+  });
+
+  it('the system time source sleeps to a deadline with sub-millisecond precision', () => {
+    const errors: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const deadline = performance.now() + 1.3;
+      systemTimeSource.sleepUntil!(deadline);
+      errors.push(performance.now() - deadline);
+    }
+    errors.sort((a, b) => a - b);
+    // Never early; the median within a fraction of a millisecond even on a busy machine.
+    expect(errors[0]).toBeGreaterThanOrEqual(0);
+    expect(errors[10]).toBeLessThan(0.9);
   });
 
   it('the system time source unrefs its timers and runs on the monotonic clock', async () => {
