@@ -15,6 +15,8 @@ import { SipStack } from '../src/sip/sip-stack.js';
 export interface ArrivalStream {
   /** User part of the caller's From (who sent it). */
   caller: string;
+  /** The local RTP port it arrived on. */
+  port: number;
   arrivalsNs: bigint[];
   sequence: number[];
   timestamp: number[];
@@ -22,9 +24,10 @@ export interface ArrivalStream {
 
 /** A UDP socket answering one call and recording what arrives on it. */
 class RecordingMedia implements SessionDescriptionHandler {
-  readonly stream: ArrivalStream = { caller: '?', arrivalsNs: [], sequence: [], timestamp: [] };
+  readonly stream: ArrivalStream;
 
   constructor(readonly socket: Socket, private readonly port: number) {
+    this.stream = { caller: '?', port, arrivalsNs: [], sequence: [], timestamp: [] };
     socket.on('message', (packet, from) => {
       const at = process.hrtime.bigint();
       if (packet.length < 12 || (packet[0]! & 0xc0) !== 0x80) return;

@@ -1,8 +1,11 @@
 /**
  * RTP send timing of a call, Portier beside baresip 1.0.0 in the same run, while each
- * caller answers 200 SIP OPTIONS per second from SIPp: the receiver stamps every packet's
- * arrival (process.hrtime) and this prints the inter-packet interval's deviation from
- * 20 ms (median, p99, max), the packets received, and the drift of the sender's clock.
+ * caller answers 200 SIP OPTIONS per second from SIPp. Packets are timed from a kernel
+ * capture on `lo` (tcpdump, nanosecond stamps taken in the sender's send call), so a busy
+ * receiver does not blur the senders' timing; the receiving socket's own stamps
+ * (process.hrtime when Node delivered each packet) are printed below for comparison.
+ * Prints the inter-packet interval's deviation from 20 ms (median, p99, max), the
+ * packets received, and the drift of the sender's clock.
  * Loopback only; bounded (the call lasts the given seconds, default 60).
  *
  *   node --import tsx scripts/bench-rtp-timing.ts [seconds] [options-per-second]
@@ -11,6 +14,10 @@
  */
 import type { ArrivalStream } from './bench-call-receiver.js';
 import { runCallPair, secondsFromArgs } from './bench-call-pair.js';
+import { PacketCapture, packetCaptureUnavailableReason, type CapturedStream } from './bench-packet-capture.js';
+
+/** The receiver's RTP ports (see bench-call-pair.ts): what the capture listens for. */
+const RECEIVER_RTP_PORTS = [27800, 27802];
 
 /** Packets after the answer that are left out of the interval figures (start-up). */
 const WARM_UP_PACKETS = 25;
@@ -39,7 +46,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-function analyse(stream: ArrivalStream): TimingFigures {
+/** Packet times (ns) and RTP header fields of one stream, in order. */
+type Timed = Pick<ArrivalStream, 'arrivalsNs' | 'sequence' | 'timestamp'>;
+
+function analyse(stream: Timed): TimingFigures {
   const n = stream.arrivalsNs.length;
   const intervals: number[] = [];
   for (let i = WARM_UP_PACKETS + 1; i < n; i++) intervals.push(Number(stream.arrivalsNs[i]! - stream.arrivalsNs[i - 1]!) / 1e6);
@@ -67,11 +77,28 @@ function analyse(stream: ArrivalStream): TimingFigures {
 
 const seconds = secondsFromArgs(60);
 process.stderr.write(`RTP timing: ${seconds} s calls from Portier and baresip side by side, ${OPTIONS_RATE} OPTIONS/s on each\n`);
-const runs = await runCallPair({ seconds, optionsRate: OPTIONS_RATE });
+const noCapture = packetCaptureUnavailableReason();
+if (noCapture) process.stderr.write(`no packet capture (${noCapture}): timing from the receiving socket instead\n`);
+const capture = noCapture ? undefined : await PacketCapture.start(RECEIVER_RTP_PORTS);
+let runs: Awaited<ReturnType<typeof runCallPair>>;
+let captured: CapturedStream[] | undefined;
+try {
+  runs = await runCallPair({ seconds, optionsRate: OPTIONS_RATE });
+} finally {
+  captured = await capture?.stop();
+}
 const rows: Array<[string, string, string]> = [];
 const add = (label: string, p: string, b: string): void => void rows.push([label, p, b]);
-const figures = runs.map((r) => (r.stream && r.stream.arrivalsNs.length > WARM_UP_PACKETS + 2 ? analyse(r.stream) : undefined));
+const usable = (s: Timed | undefined): s is Timed => s !== undefined && s.arrivalsNs.length > WARM_UP_PACKETS + 2;
+const fromSocket = runs.map((r) => (usable(r.stream) ? analyse(r.stream) : undefined));
+const fromCapture = runs.map((r) => {
+  const c = captured?.find((s) => s.port === r.stream?.port);
+  const timed = c ? { arrivalsNs: c.timesNs, sequence: c.sequence, timestamp: c.timestamp } : undefined;
+  return usable(timed) ? analyse(timed) : undefined;
+});
+const figures = capture ? fromCapture : fromSocket;
 const [portier, baresip] = figures;
+process.stdout.write(`timed from: ${capture ? 'kernel packet capture on lo (tcpdump)' : 'the receiving socket (process.hrtime)'}\n`);
 const fmt = (f: TimingFigures | undefined, pick: (f: TimingFigures) => number, digits = 3): string => (f ? pick(f).toFixed(digits) : 'n/a');
 add('packets received', fmt(portier, (f) => f.received, 0), fmt(baresip, (f) => f.received, 0));
 add(`packets expected (50/s × ${seconds} s)`, String(seconds * 50), String(seconds * 50));
@@ -85,6 +112,11 @@ add('|interval − 20 ms| p99', fmt(portier, (f) => f.p99DevMs), fmt(baresip, (f
 add('intervals > 2 ms off (%)', fmt(portier, (f) => f.over2msPct, 2), fmt(baresip, (f) => f.over2msPct, 2));
 add('intervals > 5 ms off (%)', fmt(portier, (f) => f.over5msPct, 2), fmt(baresip, (f) => f.over5msPct, 2));
 add('|interval − 20 ms| max', fmt(portier, (f) => f.maxDevMs), fmt(baresip, (f) => f.maxDevMs));
+if (capture) {
+  const [ps, bs] = fromSocket;
+  add('receiving socket: |interval − 20 ms| p99', fmt(ps, (f) => f.p99DevMs), fmt(bs, (f) => f.p99DevMs));
+  add('receiving socket: packets', fmt(ps, (f) => f.received, 0), fmt(bs, (f) => f.received, 0));
+}
 for (const [i, r] of runs.entries()) {
   const stats = r.load?.stats;
   const cell = stats ? `${stats.successfulCalls ?? 0} ok / ${stats.failedCalls ?? 0} failed` : 'n/a';
