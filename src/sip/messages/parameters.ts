@@ -1,8 +1,6 @@
 import { SipParseError } from './sip-parse-error.js';
 import { backTrimmable, isTokenChar, isTrimmable, skipTrimmable } from './grammar.js';
 
-type Entry = [string, string | null];
-
 /**
  * An ordered list of `;name=value` parameters (URI, Via, name-addr, Contact …).
  * Names compare case-insensitively; values are kept exactly as written (a quoted
@@ -15,8 +13,11 @@ type Entry = [string, string | null];
  * one throws SipParseError from that read.
  */
 export class Parameters {
-  /** The entries, or undefined while only the raw text is held. */
-  private list: Entry[] | undefined;
+  /**
+   * The entries as one flat list, name then value (null for a bare flag), or undefined
+   * while only the raw text is held: one array per list rather than one per entry.
+   */
+  private list: Array<string | null> | undefined;
   /** The text as parsed, while the list has not been changed; undefined once changed. */
   private raw: string | undefined;
   private rawSep: ';' | '&' = ';';
@@ -29,7 +30,7 @@ export class Parameters {
   constructor(entries?: Iterable<[string, string | null]>) {
     if (entries) {
       this.list = [];
-      for (const [k, v] of entries) this.list.push([k, v]);
+      for (const [k, v] of entries) this.list.push(k, v);
       this.raw = undefined;
     } else {
       this.list = undefined;
@@ -71,7 +72,7 @@ export class Parameters {
   get(name: string): string | null | undefined {
     const list = this.entryList();
     const i = indexIn(list, name);
-    return i < 0 ? undefined : list[i]![1];
+    return i < 0 ? undefined : list[i + 1];
   }
 
   has(name: string): boolean {
@@ -81,8 +82,8 @@ export class Parameters {
   set(name: string, value: string | null = null): this {
     const list = this.entryList();
     const i = indexIn(list, name);
-    if (i >= 0) list[i]![1] = value;
-    else list.push([name, value]);
+    if (i >= 0) list[i + 1] = value;
+    else list.push(name, value);
     this.raw = undefined;
     return this;
   }
@@ -91,17 +92,20 @@ export class Parameters {
     const list = this.entryList();
     const i = indexIn(list, name);
     if (i < 0) return false;
-    list.splice(i, 1);
+    list.splice(i, 2);
     this.raw = undefined;
     return true;
   }
 
   entries(): Array<[string, string | null]> {
-    return this.entryList().map(([k, v]) => [k, v]);
+    const list = this.entryList();
+    const out: Array<[string, string | null]> = [];
+    for (let i = 0; i < list.length; i += 2) out.push([list[i]!, list[i + 1]!]);
+    return out;
   }
 
   get size(): number {
-    return this.entryList().length;
+    return this.entryList().length >> 1;
   }
 
   clone(): Parameters {
@@ -115,7 +119,10 @@ export class Parameters {
       p.rawCanonical = this.rawCanonical;
       return p;
     }
-    return new Parameters(this.list);
+    const p = new Parameters();
+    p.list = this.list.slice();
+    p.raw = undefined;
+    return p;
   }
 
   /** `;a=b;c` with a leading separator, or '' when empty. */
@@ -126,12 +133,16 @@ export class Parameters {
       if (this.check().rawCanonical && sep === this.rawSep) return raw;
     }
     let out = '';
-    for (const [k, v] of this.entryList()) out += (sep === '&' && out === '' ? '' : sep) + (v === null ? k : `${k}=${v}`);
+    const list = this.entryList();
+    for (let i = 0; i < list.length; i += 2) {
+      const v = list[i + 1]!;
+      out += (sep === '&' && out === '' ? '' : sep) + (v === null ? list[i]! : `${list[i]!}=${v}`);
+    }
     return out;
   }
 
   /** The entries, cut out of the raw text (and checked) on first use. */
-  private entryList(): Entry[] {
+  private entryList(): Array<string | null> {
     let list = this.list;
     if (list === undefined) {
       list = [];
@@ -145,11 +156,12 @@ export class Parameters {
   }
 }
 
-function indexIn(list: Entry[], name: string): number {
+/** Index in the flat list of the entry named `name` (its name's index), or -1. */
+function indexIn(list: Array<string | null>, name: string): number {
   // Names are nearly always written as asked for (`tag`, `branch`): look for that first.
-  for (let i = 0; i < list.length; i++) if (list[i]![0] === name) return i;
+  for (let i = 0; i < list.length; i += 2) if (list[i] === name) return i;
   const lower = name.toLowerCase();
-  for (let i = 0; i < list.length; i++) if (list[i]![0].toLowerCase() === lower) return i;
+  for (let i = 0; i < list.length; i += 2) if (list[i]!.toLowerCase() === lower) return i;
   return -1;
 }
 
@@ -159,7 +171,7 @@ function indexIn(list: Entry[], name: string): number {
  * appends the entries. Returns whether the text is canonical, i.e. equal to what
  * toString would write for the same entries.
  */
-function scan(text: string, sep: ';' | '&', what: string, out: Entry[] | undefined): boolean {
+function scan(text: string, sep: ';' | '&', what: string, out: Array<string | null> | undefined): boolean {
   const sepCode = sep === ';' ? 59 : 38;
   const end = text.length;
   // Without quotes and '<', every separator counts: find them with indexOf instead of a character loop.
@@ -170,6 +182,12 @@ function scan(text: string, sep: ';' | '&', what: string, out: Entry[] | undefin
     pos = 1;
     if (sep === '&') canonical = false;
   } else if (sep === ';') canonical = false;
+  if (plain && sep === ';') {
+    const had = out === undefined ? 0 : out.length;
+    if (scanPlain(text, pos, out)) return canonical;
+    // Something unusual (white space, an empty or bad name): the full walk below decides, and reports it.
+    if (out !== undefined) out.length = had;
+  }
   for (;;) {
     let partEnd: number;
     let eq: number;
@@ -192,8 +210,42 @@ function scan(text: string, sep: ';' | '&', what: string, out: Entry[] | undefin
     let vs = eq + 1;
     if (eq >= 0 && vs < pe && isTrimmable(text.charCodeAt(vs))) vs = skipTrimmable(text, vs, pe);
     if (ps !== pos || pe !== partEnd || ne !== (eq < 0 ? pe : eq) || (eq >= 0 && vs !== eq + 1)) canonical = false;
-    if (out !== undefined) out.push([text.slice(ps, ne), eq < 0 ? null : text.slice(vs, pe)]);
+    if (out !== undefined) out.push(text.slice(ps, ne), eq < 0 ? null : text.slice(vs, pe));
     if (partEnd >= end) return canonical;
+    pos = partEnd + 1;
+  }
+}
+
+/**
+ * The usual `;` list from `pos` on: no quotes or `<`, names valid with nothing to trim,
+ * values with nothing to trim. Reads each name once, checking it on the way, and finds
+ * each value's end with indexOf. Appends the entries to `out` and returns true, or
+ * returns false as soon as a part is not like that (leaving `out` to be truncated):
+ * for what it accepts it gives what the full walk gives, canonical parts included.
+ */
+function scanPlain(text: string, pos: number, out: Array<string | null> | undefined): boolean {
+  const end = text.length;
+  for (;;) {
+    let i = pos;
+    let classes = 3;
+    let c = 0;
+    for (; i < end; i++) {
+      c = text.charCodeAt(i);
+      if (c === 59 || c === 61) break;
+      classes &= c < 128 ? NAME_CLASS[c]! : 0;
+    }
+    if (i === pos || classes === 0) return false;
+    let partEnd = i;
+    let value: string | null = null;
+    if (i < end && c === 61) {
+      const vs = i + 1;
+      partEnd = text.indexOf(';', vs);
+      if (partEnd < 0) partEnd = end;
+      if (partEnd > vs && (isTrimmable(text.charCodeAt(vs)) || isTrimmable(text.charCodeAt(partEnd - 1)))) return false;
+      if (out !== undefined) value = text.slice(vs, partEnd);
+    }
+    if (out !== undefined) out.push(text.slice(pos, i), value);
+    if (partEnd >= end) return true;
     pos = partEnd + 1;
   }
 }
