@@ -22,7 +22,7 @@ export class Via {
     const t = init.transport;
     this.transport = t === 'UDP' || t === 'TCP' || t === 'TLS' ? t : t.toUpperCase();
     this.host = init.host;
-    if (init.port !== undefined) this.port = init.port;
+    this.port = init.port;
     this.params = init.params ?? new Parameters();
   }
 
@@ -121,13 +121,14 @@ function parseCommonVia(text: string, s: number, e: number): Via | undefined {
     port = parsePortAt(text, colon + 1, semi);
     if (port === undefined) return undefined;
   }
-  const init: ConstructorParameters<typeof Via>[0] = {
+  // Always the same keys in the same order: the constructor then sees one shape.
+  return new Via({
+    protocol: 'SIP/2.0',
     transport: transportName(text, s + 8, sp),
     host,
+    port,
     params: Parameters.lazy(semi < e ? text.slice(semi, e) : '', ';', 'Via parameter'),
-  };
-  if (port !== undefined) init.port = port;
-  return new Via(init);
+  });
 }
 
 /** Any Via value, `text[s, e)` already trimmed, per RFC 3261 §20.42 with LWS where the grammar allows it. */
@@ -184,14 +185,13 @@ function parseAnyVia(text: string, s: number, e: number): Via {
     } else host = text.slice(sentByStart, sentByEnd);
   }
   if (!isHost(host)) throw new SipParseError(`bad Via host "${clip(host, 0, host.length)}"`);
-  const init: ConstructorParameters<typeof Via>[0] = {
+  return new Via({
     protocol: protocolName(text, s, nameEnd, versionStart, versionEnd),
     transport: transportName(text, transportStart, transportEnd),
     host,
+    port,
     params: Parameters.lazy(semi < 0 ? '' : text.slice(semi, e), ';', 'Via parameter'),
-  };
-  if (port !== undefined) init.port = port;
-  return new Via(init);
+  });
 }
 
 /**
