@@ -157,6 +157,26 @@ export function knownHeaderAtLine(text: string, start: number): KnownHeader | un
 }
 
 /**
+ * knownHeaderAtLine for a header line read from bytes (`bytes[at]` is its first
+ * character), where each byte is one character: the parser's usual, all-ASCII case.
+ * Reading a typed array is cheaper than charCodeAt, and the names are read for every
+ * line of every message.
+ */
+export function knownHeaderAtBytes(bytes: Uint8Array, at: number): KnownHeader | undefined {
+  const c = bytes[at]!;
+  if (c >= 128) return undefined;
+  const codes = CODES_BY_FIRST_CHAR[c]!;
+  next: for (let i = 0; i < codes.length; i++) {
+    const spelling = codes[i]!;
+    const length = spelling.length;
+    if (bytes[at + length] !== 58) continue;
+    for (let j = 1; j < length; j++) if (spelling[j] !== bytes[at + j]) continue next;
+    return BY_FIRST_CHAR[c]![i];
+  }
+  return undefined;
+}
+
+/**
  * Every known spelling → key, for names that come from code rather than the wire:
  * string literals carry a cached hash, so for them a Map lookup is the cheap way.
  */

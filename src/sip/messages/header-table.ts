@@ -31,33 +31,46 @@ export class HeaderTable {
     return this.sourceBase;
   }
   private sourceBase: number;
-  private readonly names: string[];
-  private readonly keys: string[];
-  /** Values read so far (or set); undefined where only the span is known. */
-  private readonly values: Array<string | undefined>;
+  /** The number of fields. */
+  private count: number;
   /**
-   * Three numbers per field: the character offset of its line in `text` when the line
-   * may be copied as it is, else -1; then the start and end of its value in `text`. A
-   * copyable line is `name: value` followed by CRLF, so it ends 2 after the value.
+   * Three strings per field: its name as written, its key, and its value once read (or
+   * set), undefined while only the span is known. One list rather than one per column:
+   * fewer allocations per parsed message.
    */
-  private readonly spans: number[];
+  private strs: Array<string | undefined>;
+  /**
+   * First HOT_NUMS numbers: for each HOT_KEYS slot, the index of its first field at
+   * [2 * slot] and of its last at [2 * slot + 1] (-1 when absent), so that the headers
+   * every message is asked for are found without a search; valid while `hotValid`
+   * (a change that moves fields clears it; rebuilt on use). Then three numbers per
+   * field: the character offset of its line in `text` when the line may be copied as
+   * it is, else -1; then the start and end of its value in `text`. A copyable line is
+   * `name: value` followed by CRLF, so it ends 2 after the value.
+   */
+  private nums: number[];
+  private hotValid: boolean;
+  /** Parsed, every line copyable, and nothing changed since (see copiesWhole). */
+  private whole: boolean;
   private view: ReadonlyArray<Readonly<HeaderField>> | undefined = undefined;
-  /**
-   * For each HOT_KEYS slot, the index of its first field at [2 * slot] and of its last at
-   * [2 * slot + 1] (-1 when absent), so that the headers every message is asked for are
-   * found without a search. Undefined after a change that moved fields: rebuilt on use.
-   */
-  private hot: number[] | undefined;
 
-  constructor(source?: Buffer, text = '', base = -1, names: string[] = [], keys: string[] = [], values: Array<string | undefined> = [], spans: number[] = []) {
+  constructor(source?: Buffer, text = '', base = -1) {
     this.source = source;
     this.text = text;
     this.sourceBase = source === undefined ? -1 : base;
-    this.names = names;
-    this.keys = keys;
-    this.values = values;
-    this.spans = spans;
-    this.hot = keys.length === 0 ? [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1] : undefined;
+    this.count = 0;
+    this.strs = [];
+    this.nums = HOT_NONE.slice();
+    this.hotValid = true;
+    this.whole = false;
+  }
+
+  /**
+   * Whether every field is still the line it was parsed from, each copyable as it is:
+   * then the lines lie back to back in `source` from the first one to the last one.
+   */
+  get copiesWhole(): boolean {
+    return this.whole && this.sourceBase >= 0 && this.count > 0;
   }
 
   /** A table of fields given in code. */
@@ -67,51 +80,63 @@ export class HeaderTable {
     return t;
   }
 
+  /** Parser: a table to be filled with addSpan/push, which keeps track of whether every line may be copied. */
+  static forParse(source: Buffer, text: string, base: number): HeaderTable {
+    const t = new HeaderTable(source, text, base);
+    t.whole = true;
+    return t;
+  }
+
   get length(): number {
-    return this.keys.length;
+    return this.count;
   }
 
   key(i: number): string {
-    return this.keys[i]!;
+    return this.strs[3 * i + 1]!;
   }
 
   name(i: number): string {
-    return this.names[i]!;
+    return this.strs[3 * i]!;
   }
 
   value(i: number): string {
-    let v = this.values[i];
+    let v = this.strs[3 * i + 2];
     if (v === undefined) {
-      v = this.text.slice(this.spans[3 * i + 1], this.spans[3 * i + 2]);
-      this.values[i] = v;
+      const o = HOT_NUMS + 3 * i;
+      v = this.text.slice(this.nums[o + 1], this.nums[o + 2]);
+      this.strs[3 * i + 2] = v;
     }
     return v;
   }
 
   /** Index of the first field whose key has HOT_KEYS slot `slot`, or -1. */
   first(slot: number): number {
-    return (this.hot ?? this.rebuildHot())[2 * slot]!;
+    if (!this.hotValid) this.rebuildHot();
+    return this.nums[2 * slot]!;
   }
 
   /** Index of the last field whose key has HOT_KEYS slot `slot`, or -1. */
   last(slot: number): number {
-    return (this.hot ?? this.rebuildHot())[2 * slot + 1]!;
+    if (!this.hotValid) this.rebuildHot();
+    return this.nums[2 * slot + 1]!;
   }
 
   /** Index of the first field with this key at or after `from`, or -1. */
   indexOf(key: string, from = 0): number {
-    return this.keys.indexOf(key, from);
+    const strs = this.strs;
+    for (let i = from; i < this.count; i++) if (strs[3 * i + 1] === key) return i;
+    return -1;
   }
 
   /** Byte offset in `source` of field i's line when it may be copied unchanged, else -1. */
   lineStart(i: number): number {
-    const s = this.spans[3 * i]!;
+    const s = this.nums[HOT_NUMS + 3 * i]!;
     return s < 0 || this.sourceBase < 0 ? -1 : this.sourceBase + s;
   }
 
   /** Byte offset in `source` just past field i's CRLF; meaningful only when lineStart(i) >= 0. */
   lineEnd(i: number): number {
-    return this.sourceBase + this.spans[3 * i + 2]! + 2;
+    return this.sourceBase + this.nums[HOT_NUMS + 3 * i + 2]! + 2;
   }
 
   /**
@@ -119,67 +144,54 @@ export class HeaderTable {
    * `lineStart` (or -1); `slot` is the key's HOT_KEYS slot or -1.
    */
   addSpan(name: string, key: string, slot: number, lineStart: number, valueStart: number, valueEnd: number): void {
-    if (slot >= 0) {
-      const hot = this.hot ?? this.rebuildHot();
-      const i = this.keys.length;
-      if (hot[2 * slot]! < 0) hot[2 * slot] = i;
-      hot[2 * slot + 1] = i;
-    }
-    this.names.push(name);
-    this.keys.push(key);
-    this.values.push(undefined);
-    this.spans.push(lineStart, valueStart, valueEnd);
+    this.append(name, key, slot, undefined, lineStart, valueStart, valueEnd);
   }
 
   /** Appends a field that is encoded from its text. */
   push(name: string, value: string): void {
     const key = headerKey(name);
-    const slot = hotSlot(key);
-    if (slot >= 0 && this.hot !== undefined) {
-      if (this.hot[2 * slot]! < 0) this.hot[2 * slot] = this.keys.length;
-      this.hot[2 * slot + 1] = this.keys.length;
-    }
-    this.names.push(name);
-    this.keys.push(key);
-    this.values.push(value);
-    this.spans.push(-1, 0, 0);
+    this.append(name, key, hotSlot(key), value, -1, 0, 0);
     this.view = undefined;
+    this.whole = false;
   }
 
   /** Inserts a field before field i. */
   insert(i: number, name: string, value: string): void {
-    this.names.splice(i, 0, name);
-    this.keys.splice(i, 0, headerKey(name));
-    this.values.splice(i, 0, value);
-    this.spans.splice(3 * i, 0, -1, 0, 0);
+    this.strs.splice(3 * i, 0, name, headerKey(name), value);
+    this.nums.splice(HOT_NUMS + 3 * i, 0, -1, 0, 0);
+    this.count++;
     this.view = undefined;
-    this.hot = undefined;
+    this.hotValid = false;
+    this.whole = false;
   }
 
   /** Gives field i a new value, keeping its name and place. */
   replace(i: number, value: string): void {
-    this.values[i] = value;
-    this.spans[3 * i] = -1;
+    this.strs[3 * i + 2] = value;
+    this.nums[HOT_NUMS + 3 * i] = -1;
     this.view = undefined;
+    this.whole = false;
   }
 
   removeAt(i: number): void {
-    this.names.splice(i, 1);
-    this.keys.splice(i, 1);
-    this.values.splice(i, 1);
-    this.spans.splice(3 * i, 3);
+    this.strs.splice(3 * i, 3);
+    this.nums.splice(HOT_NUMS + 3 * i, 3);
+    this.count--;
     this.view = undefined;
-    this.hot = undefined;
+    this.hotValid = false;
+    this.whole = false;
   }
 
   /** Parser: no line may be copied (the header section is not plain ASCII). */
   neverCopy(): void {
     this.sourceBase = -1;
+    this.whole = false;
   }
 
   /** Parser: field i must be encoded from its text even though it is unchanged. */
   forgetLine(i: number): void {
-    this.spans[3 * i] = -1;
+    this.nums[HOT_NUMS + 3 * i] = -1;
+    this.whole = false;
   }
 
   /** The fields as frozen objects, built on first use after a change. */
@@ -187,25 +199,49 @@ export class HeaderTable {
     let view = this.view;
     if (view === undefined) {
       const list: Array<Readonly<HeaderField>> = [];
-      for (let i = 0; i < this.keys.length; i++) list.push(Object.freeze({ name: this.names[i]!, value: this.value(i) }));
+      for (let i = 0; i < this.count; i++) list.push(Object.freeze({ name: this.name(i), value: this.value(i) }));
       view = Object.freeze(list);
       this.view = view;
     }
     return view;
   }
 
-  private rebuildHot(): number[] {
-    const hot = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
-    for (let slot = 0; slot < HOT_KEYS.length; slot++) {
-      hot[2 * slot] = this.keys.indexOf(HOT_KEYS[slot]!);
-      hot[2 * slot + 1] = this.keys.lastIndexOf(HOT_KEYS[slot]!);
-    }
-    this.hot = hot;
-    return hot;
-  }
-
   /** An independent copy; it shares the (never written) source bytes. */
   clone(): HeaderTable {
-    return new HeaderTable(this.source, this.text, this.base, this.names.slice(), this.keys.slice(), this.values.slice(), this.spans.slice());
+    const copy = new HeaderTable(this.source, this.text, this.base);
+    copy.count = this.count;
+    copy.strs = this.strs.slice(0, 3 * this.count);
+    copy.nums = this.nums.slice(0, HOT_NUMS + 3 * this.count);
+    copy.hotValid = this.hotValid;
+    return copy;
+  }
+
+  private append(name: string, key: string, slot: number, value: string | undefined, lineStart: number, valueStart: number, valueEnd: number): void {
+    const i = this.count++;
+    this.strs.push(name, key, value);
+    const nums = this.nums;
+    nums.push(lineStart, valueStart, valueEnd);
+    if (lineStart < 0) this.whole = false;
+    if (slot >= 0 && this.hotValid) {
+      if (nums[2 * slot]! < 0) nums[2 * slot] = i;
+      nums[2 * slot + 1] = i;
+    }
+  }
+
+  private rebuildHot(): void {
+    const nums = this.nums;
+    for (let slot = 0; slot < HOT_KEYS.length; slot++) {
+      nums[2 * slot] = nums[2 * slot + 1] = -1;
+      for (let i = 0; i < this.count; i++) {
+        if (this.strs[3 * i + 1] !== HOT_KEYS[slot]) continue;
+        if (nums[2 * slot]! < 0) nums[2 * slot] = i;
+        nums[2 * slot + 1] = i;
+      }
+    }
+    this.hotValid = true;
   }
 }
+
+/** How many numbers at the start of `nums` hold the HOT_KEYS slots' first and last fields. */
+const HOT_NUMS = 2 * HOT_KEYS.length;
+const HOT_NONE: number[] = new Array<number>(HOT_NUMS).fill(-1);

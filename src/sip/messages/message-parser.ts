@@ -1,6 +1,7 @@
+import { isAscii } from 'node:buffer';
 import { parseCSeq } from './cseq.js';
 import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
-import { headerKey, hotSlot, knownHeaderAt, knownHeaderAtLine, SLOT_CALL_ID, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
+import { headerKey, hotSlot, knownHeaderAt, knownHeaderAtBytes, knownHeaderAtLine, SLOT_CALL_ID, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -47,12 +48,21 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   let start = 0;
   while (start < data.length && (data[start] === 13 || data[start] === 10)) start++;
   // Decoding the whole datagram at once is cheaper than finding the end of the head in
-  // the bytes and then decoding the head. When it decodes to as many characters as it
-  // has bytes, every byte became one character, so character offsets are byte offsets.
-  // Otherwise (a UTF-8 display name, a binary body) the head is found in the bytes.
+  // the bytes and then decoding the head. Nearly every datagram is all ASCII: then a
+  // latin1 decode (a plain byte copy, cheaper than UTF-8 decoding) gives the same text,
+  // character offsets are byte offsets, and no invalid byte can hide in it.
+  if (isAscii(data)) {
+    const text = (data as LatinSlicing).latin1Slice(start, data.length);
+    const table = HeaderTable.forParse(data, text, start);
+    const headEnd = splitHeaders(text, limits, table, data, start);
+    return finish(data, text, start + afterEmptyLine(text, headEnd), table);
+  }
+  // When it decodes to as many characters as it has bytes, every byte became one
+  // character, so character offsets are byte offsets. Otherwise (a UTF-8 display name,
+  // a binary body) the head is found in the bytes.
   let text = data.toString('utf8', start);
   if (text.length === data.length - start) {
-    const table = new HeaderTable(data, text, start);
+    const table = HeaderTable.forParse(data, text, start);
     const headEnd = splitHeaders(text, limits, table);
     // One character per byte may still hide an invalid UTF-8 byte (decoded as U+FFFD, which
     // re-encodes as three bytes): lines are copied only from an all-ASCII header section.
@@ -62,9 +72,17 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   }
   const bodyStart = bodyStartInBytes(data, start);
   text = data.toString('utf8', start, bodyStart);
-  const table = new HeaderTable(data, text, -1);
+  const table = HeaderTable.forParse(data, text, -1);
   splitHeaders(text, limits, table);
   return finish(data, text, bodyStart, table);
+}
+
+/**
+ * Buffer's latin1 decoder without toString's argument handling. Node has it on every
+ * Buffer (toString('latin1') calls it), but its typings do not declare it.
+ */
+interface LatinSlicing extends Buffer {
+  latin1Slice(start: number, end: number): string;
 }
 
 /** Builds the message from its split head: start line, body, source layout, mandatory checks. */
@@ -99,9 +117,10 @@ function bodyStartInBytes(data: Buffer, start: number): number {
  * unfolding continuation lines (RFC 3261 §7.3.1). A line is only looked at once it is
  * known not to continue on the next one. Lines that a fresh encoding would write
  * identically (`Name: value` and CRLF, not folded) are marked to be copied on
- * serialization.
+ * serialization. `bytes`, when given, holds the same characters one per byte with
+ * `text[i]` at `bytes[offset + i]`.
  */
-function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable): number {
+function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable, bytes?: Uint8Array, offset = 0): number {
   const end = text.length;
   let nl = text.indexOf('\n');
   if (nl < 0) throw new SipParseError('no empty line after the headers');
@@ -142,7 +161,7 @@ function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable): nu
         if (folded.length > limits.maxLineLength) throw new SipParseError('folded header too long');
       }
       addFoldedField(folded, table);
-    } else addField(text, lineStart, lineEnd, table, cr);
+    } else addField(text, lineStart, lineEnd, table, cr, bytes, offset);
   }
 }
 
@@ -151,8 +170,8 @@ function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable): nu
  * With `crlf` (the line ends in CRLF), the line is marked for copying if it is exactly
  * `name: value`.
  */
-function addField(text: string, start: number, end: number, table: HeaderTable, crlf: boolean): void {
-  let known = knownHeaderAtLine(text, start);
+function addField(text: string, start: number, end: number, table: HeaderTable, crlf: boolean, bytes: Uint8Array | undefined, offset: number): void {
+  let known = bytes !== undefined ? knownHeaderAtBytes(bytes, start + offset) : knownHeaderAtLine(text, start);
   let colon: number;
   let nameEnd: number;
   if (known !== undefined && start + known[0].length < end) {

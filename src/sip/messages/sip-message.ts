@@ -328,6 +328,19 @@ export abstract class SipMessage {
     // source line is copied only while it states that length.
     const lengthLineOk = bodyLength === this.sourceBodyLength;
     const copyStart = this.sourceStartLine > 0 && this.startLineUnchanged();
+    const src = t.source;
+    if (copyStart && sourceBody && lengthLineOk && t.copiesWhole) {
+      // Nothing changed since the parse: unless Content-Length was written twice or the
+      // empty line is not CRLF (cases the general path below handles), the message is
+      // its source bytes from the start line to the body's end, in one copy.
+      const lengthAt = t.first(SLOT_CONTENT_LENGTH);
+      const headEnd = t.lineEnd(n - 1);
+      if (lengthAt >= 0 && lengthAt === t.last(SLOT_CONTENT_LENGTH) && headEnd + 2 === this.sourceBodyStart && src![headEnd] === 13 && src![headEnd + 1] === 10) {
+        beginWire(this.sourceBodyEnd - t.base);
+        putBytes(src!, t.base, this.sourceBodyEnd);
+        return endWire();
+      }
+    }
     const startLine = copyStart ? '' : this.startLine() + '\r\n';
 
     // First pass: an upper bound of the size (3 UTF-8 bytes per UTF-16 unit of text).
@@ -344,7 +357,6 @@ export abstract class SipMessage {
     if (lengthAt < 0) room += 28;
 
     // Second pass: runs of adjacent copyable lines become one copy; text between them one write.
-    const src = t.source;
     let runStart = copyStart ? t.base : -1;
     let runEnd = copyStart ? t.base + this.sourceStartLine : -1;
     let text = startLine;
