@@ -94,6 +94,23 @@ describe('serialize of a parsed message', () => {
     for (const src of SOURCES) expectSame(parseMessage(src));
   });
 
+  it('copies an unchanged message whole only when its source is exactly what serialize would write', () => {
+    const wire = INVITE_WIRE.toString('latin1');
+    // Bytes beyond Content-Length are dropped (RFC 3261 §18.3), so the copy ends at the body's end.
+    const trailing = parseMessage(Buffer.concat([INVITE_WIRE, Buffer.from('garbage')]));
+    expect(trailing.serialize().equals(INVITE_WIRE)).toBe(true);
+    // A second Content-Length line is not written: the source cannot be copied as one piece.
+    const twice = parseMessage(Buffer.from(wire.replace('Content-Length:', 'Content-Length: ' + Buffer.byteLength(SDP) + '\r\nContent-Length:'), 'latin1'));
+    expect(twice.getHeaders('content-length')).toHaveLength(2);
+    expect(expectSame(twice).equals(INVITE_WIRE)).toBe(true);
+    // The empty line as a bare LF: written as CRLF.
+    const bareLf = parseMessage(Buffer.from(wire.replace('\r\n\r\n', '\r\n\n'), 'latin1'));
+    expect(expectSame(bareLf).equals(INVITE_WIRE)).toBe(true);
+    // One changed header: the rest still copied, that line written anew.
+    const changed = parseMessage(INVITE_WIRE).setHeader('Max-Forwards', '69');
+    expect(expectSame(changed).toString('latin1')).toBe(wire.replace('Max-Forwards: 70', 'Max-Forwards: 69'));
+  });
+
   it('encodes lines with an invalid UTF-8 byte afresh instead of copying the raw byte', () => {
     const text = INVITE.toString('latin1').replace('Front door', 'Front \xffdoor');
     const m = parseMessage(Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from(SDP)]));
