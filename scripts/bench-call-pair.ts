@@ -19,7 +19,19 @@ import { startCallReceiver, type ArrivalStream } from './bench-call-receiver.js'
 // Loopback ports (Portier's call-media range): receiver SIP 36435, Portier SIP 36436,
 // baresip SIP 36437 / ctrl 36487, SIPp 36430/36431 (+50 control);
 // RTP: receiver 27800/27802, Portier 27700–27749, baresip 27750–27799.
-const PORTS = { receiverSip: 36435, portierSip: 36436, baresipSip: 36437, baresipCtrl: 36487, sippPortier: 36430, sippBaresip: 36431 };
+// PORTIER_BENCH_PORT_OFFSET shifts them all, so that two benchmarks can run at once (e.g. 1500).
+const PORT_OFFSET = Number(process.env.PORTIER_BENCH_PORT_OFFSET ?? 0) || 0;
+const PORTS = {
+  receiverSip: 36435 + PORT_OFFSET,
+  portierSip: 36436 + PORT_OFFSET,
+  baresipSip: 36437 + PORT_OFFSET,
+  baresipCtrl: 36487 + PORT_OFFSET,
+  sippPortier: 36430 + PORT_OFFSET,
+  sippBaresip: 36431 + PORT_OFFSET,
+  receiverRtp: [27800 + PORT_OFFSET, 27802 + PORT_OFFSET] as [number, number],
+  portierRtp: { min: 27700 + PORT_OFFSET, max: 27749 + PORT_OFFSET },
+  baresipRtp: { min: 27750 + PORT_OFFSET, max: 27799 + PORT_OFFSET },
+};
 
 /**
  * The V8 flags Portier runs with in production (scripts/run, systemd/portier.service):
@@ -150,7 +162,7 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { seconds, optionsRate } = options;
   const here = dirname(fileURLToPath(import.meta.url));
-  const receiver = await startCallReceiver({ sipPort: PORTS.receiverSip, rtpPorts: [27800, 27802] });
+  const receiver = await startCallReceiver({ sipPort: PORTS.receiverSip, rtpPorts: PORTS.receiverRtp });
   let baresip: BaresipInstance | undefined;
   let child: ReturnType<typeof spawn> | undefined;
   let pulse: PulseAudioInstance | undefined;
@@ -170,7 +182,7 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     baresip = await startBaresip({
       sipPort: PORTS.baresipSip,
       ctrlPort: PORTS.baresipCtrl,
-      rtpPorts: { min: 27750, max: 27799 },
+      rtpPorts: PORTS.baresipRtp,
       user: 'baresip',
       domain: '127.0.0.1',
       answerMode: 'auto',
@@ -182,7 +194,7 @@ export async function runCallPair(options: { seconds: number; optionsRate: numbe
     });
     const portierChild = spawn(
       process.execPath,
-      [...PORTIER_NODE_FLAGS, ...extraNodeArgs(), ...caller.args, receiver.uri, String(PORTS.portierSip), '27700', '27749', String(seconds), ...(pulse ? [pulse.alsaDevice] : [])],
+      [...PORTIER_NODE_FLAGS, ...extraNodeArgs(), ...caller.args, receiver.uri, String(PORTS.portierSip), String(PORTS.portierRtp.min), String(PORTS.portierRtp.max), String(seconds), ...(pulse ? [pulse.alsaDevice] : [])],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     child = portierChild;

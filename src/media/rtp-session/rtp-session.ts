@@ -26,7 +26,7 @@ import { AudioPlayout } from './audio-playout.js';
 import { RtpAudioPacketizer, type OutgoingRtp, type RtpSendFormat } from './rtp-audio-packetizer.js';
 import { RtpSessionError } from './rtp-session-error.js';
 import type { RemoteReceptionReport, RtpSessionOptions, RtpSessionStats } from './rtp-session-options.js';
-import { RtpSourceLatch } from './rtp-source-latch.js';
+import { RtpSourceLatch, type SourceAddress } from './rtp-source-latch.js';
 import { bindUdpPortPair } from './udp-port-pair.js';
 
 /** Events of an RtpSession. */
@@ -91,6 +91,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private playout: AudioPlayout | undefined;
   private readonly latch: RtpSourceLatch;
   private rtcpLatched: { address: string; port: number } | undefined;
+  /**
+   * The latched peer the RTP socket is connect()ed to. Sends then skip dgram's per-packet
+   * address lookup and parsing, and the kernel itself drops datagrams from anyone else
+   * (stricter than the latch, which it backs: they no longer reach us, nor the counters).
+   */
+  private rtpConnected: SourceAddress | undefined;
+  private refusedReported = false;
   private readonly dtmfReceiver = new TelephoneEventReceiver({ clockRate: CLOCK_RATE });
   private sendStats: RtpSendStatistics;
   private recvStats: RtpReceiveStatistics | undefined;
@@ -142,7 +149,16 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
     for (const socket of [rtp, rtcp]) {
-      socket.on('error', (error) => this.logger.warn('media socket error', { error }));
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        // A connected socket hears the ICMP 'port unreachable' of each packet sent while the
+        // peer is not listening (the call's other end went away): expected, and once is enough.
+        if (error.code === 'ECONNREFUSED') {
+          if (!this.refusedReported) this.logger.debug('peer refuses RTP (ICMP port unreachable)', { error });
+          this.refusedReported = true;
+          return;
+        }
+        this.logger.warn('media socket error', { error });
+      });
     }
   }
 
@@ -197,6 +213,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     else this.playout.setCodec(codec);
 
     this.latch.setExpected(isNullAddress(media.remoteAddress) ? undefined : { address: media.remoteAddress, port: media.remoteRtpPort });
+    // A new SDP address forgot the latch: listen to everyone again until the peer is latched anew.
+    if (this.rtpConnected !== undefined && this.latch.latched !== this.rtpConnected) this.disconnectRtp();
     if (previous !== undefined && (previous.remoteRtcpAddress !== media.remoteRtcpAddress || previous.remoteRtcpPort !== media.remoteRtcpPort)) {
       this.rtcpLatched = undefined;
     }
@@ -305,6 +323,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (this.state === 'closed') return;
     const wasActive = this.state === 'active';
     this.state = 'closed';
+    this.rtpConnected = undefined;
     this.stopPacedSending();
     this.playoutClock?.close();
     if (this.rtcpTimer !== undefined) this.time.clearTimeout(this.rtcpTimer);
@@ -347,16 +366,49 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     const target = this.rtpTarget();
     if (target === undefined) return;
     const nowWall = Date.now();
+    const connected = this.rtpConnected !== undefined;
     for (const { packet, periodTimestamp } of packets) {
       // No completion callback: it cost a closure and a deferred call per packet, only to
       // debug-log a failed send — which, like a packet lost on the way, is never retried.
-      this.rtpSocket.send(packet.serialize(), target.port, target.address);
+      if (connected) this.rtpSocket.send(packet.serialize());
+      else this.rtpSocket.send(packet.serialize(), target.port, target.address);
       this.counters.packetsSent++;
       this.counters.octetsSent += packet.payload.length;
       // The period's timestamp, not an event's start: the SR must map wallclock to the media timeline.
       this.sendStats.onPacketSent(periodTimestamp, packet.payload.length, nowWall);
     }
     this.lastRtpSentMs = this.time.now();
+  }
+
+  /** Connects the RTP socket to the latched peer (see rtpConnected); sends go by address until it is. */
+  private connectRtp(peer: SourceAddress): void {
+    const socket = this.rtpSocket;
+    if (this.state === 'closed' || this.rtpConnected !== undefined || isConnected(socket)) return;
+    const settle = (): void => {
+      if (this.state === 'closed' || !isConnected(socket)) return;
+      // The latch may have been forgotten (new SDP) while an asynchronous connect was under way.
+      if (this.latch.latched === peer) this.rtpConnected = peer;
+      else this.disconnectRtp();
+    };
+    try {
+      socket.connect(peer.port, peer.address, settle);
+    } catch (error) {
+      this.logger.debug('cannot connect the RTP socket; sending by address', { error });
+      return;
+    }
+    // With an IP literal the lookup answers at once and the socket is connected already;
+    // it must be known now, since dgram refuses a send with an address on a connected socket.
+    settle();
+  }
+
+  private disconnectRtp(): void {
+    this.rtpConnected = undefined;
+    if (!isConnected(this.rtpSocket)) return;
+    try {
+      this.rtpSocket.disconnect();
+    } catch (error) {
+      this.logger.debug('cannot disconnect the RTP socket', { error });
+    }
   }
 
   // ---- receiving ----
@@ -391,6 +443,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     }
     if (decision.latched) {
       this.logger.debug('RTP source latched', { address: rinfo.address, port: rinfo.port });
+      this.connectRtp(this.latch.latched!);
       this.emit('latched', rinfo.address, rinfo.port);
     }
     if (this.recvStats === undefined || decision.ssrcChanged) {
@@ -555,5 +608,15 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       // Packets arrived meanwhile: check again when the newest one would time out (one timer, no per-packet re-arm).
       this.scheduleInactivityCheck(this.inactivityTimeoutMs - silentMs);
     }, delayMs);
+  }
+}
+
+/** Whether a UDP socket is connect()ed (dgram has no cheaper question than this). */
+function isConnected(socket: Socket): boolean {
+  try {
+    socket.remoteAddress();
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../src/log/logger.js';
 import { PcmuCodec } from '../../../src/media/codec/pcmu-codec.js';
 import { RtpPacket } from '../../../src/media/rtp/rtp-packet.js';
 import type { NegotiatedMedia } from '../../../src/media/sdp/negotiated-media.js';
@@ -188,10 +189,75 @@ describe('RtpSession over loopback', () => {
       spoofer.send(packet.serialize(), bob.localRtpPort, HOST);
       await sleep(2);
     }
-    await until(() => bob.stats.dropped.unexpectedSource >= 20);
     await sleep(150);
+    expect(heard.has(decoded(1000))).toBe(true);
     expect(heard.has(decoded(-8000))).toBe(false);
     expect(bob.stats.remoteRtp).toEqual({ address: HOST, port: alice.localRtpPort });
+    // Once latched the RTP socket is connected to the peer: the kernel drops the spoofed
+    // datagrams before they reach the session, so they are not even counted.
+    expect(bob.stats.dropped.unexpectedSource).toBe(0);
+    expect(bob.stats.dropped.unexpectedSsrc).toBe(0);
+  });
+
+  it('drops packets from a stranger before latching, by the latch itself', async () => {
+    const alice = await session();
+    const bob = await session({ playout: 'clock' });
+    bob.start(mediaTo(alice));
+    const stranger = await udpSocket();
+    // Two packets from a source that is not in the SDP: below the latch's confirmation count.
+    for (let i = 0; i < 2; i++) {
+      stranger.send(new RtpPacket({ payloadType: 0, sequenceNumber: 7 + i, timestamp: 160 * i, ssrc: 5, payload: pcmu.encode(frameOf(-8000)) }).serialize(), bob.localRtpPort, HOST);
+    }
+    await until(() => bob.stats.dropped.unexpectedSource === 2);
+    expect(bob.stats.latched).toBe(false);
+    expect(bob.stats.packetsReceived).toBe(0);
+  });
+
+  it('after a new SDP address, forgets the latched peer and latches to the new one, both ways', async () => {
+    const { alice, bob } = await pair({}, { playout: 'clock' });
+    const carol = await session();
+    const heard = new Set<number>();
+    bob.on('audio', (frame) => heard.add(frame[0]!));
+    alice.startPacedSending(() => frameOf(1000));
+    bob.startPacedSending(() => frameOf(2000));
+    await until(() => bob.stats.latched && alice.stats.packetsReceived > 3 && heard.has(decoded(1000)));
+    // A re-INVITE moves the call to Carol (a transfer, or the PBX re-anchoring media).
+    alice.stopPacedSending();
+    carol.start(mediaTo(bob));
+    bob.updateRemote(mediaTo(carol));
+    expect(bob.stats.latched).toBe(false);
+    expect(bob.stats.remoteRtp).toEqual({ address: HOST, port: carol.localRtpPort });
+    carol.startPacedSending(() => frameOf(3000));
+    await until(() => heard.has(decoded(3000)) && carol.stats.packetsReceived > 3);
+    expect(bob.stats.latched).toBe(true);
+    expect(bob.stats.remoteRtp).toEqual({ address: HOST, port: carol.localRtpPort });
+    const aliceHad = alice.stats.packetsReceived;
+    await sleep(100);
+    // Bob now sends to Carol only; Alice, gone from the SDP, is not listened to either.
+    expect(alice.stats.packetsReceived).toBe(aliceHad);
+    alice.startPacedSending(() => frameOf(-4000));
+    await sleep(150);
+    expect(heard.has(decoded(-4000))).toBe(false);
+  });
+
+  it('stays quiet (no warnings, no crash) while a latched peer refuses its packets', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => warnings.push(message),
+      error: (message: string) => warnings.push(message),
+      child: () => logger,
+    };
+    const { alice, bob } = await pair({}, { logger });
+    alice.startPacedSending(() => frameOf(1000));
+    bob.startPacedSending(() => frameOf(2000));
+    await until(() => bob.stats.latched && alice.stats.packetsReceived > 3);
+    alice.close(); // Alice's port now answers ICMP 'port unreachable'
+    const sent = bob.stats.packetsSent;
+    await sleep(200);
+    expect(bob.stats.packetsSent).toBeGreaterThan(sent + 5);
+    expect(warnings).toEqual([]);
   });
 
   it('counts and drops malformed packets and unknown payload types', async () => {
