@@ -25,8 +25,14 @@ export class InviteServerTransaction extends ServerTransaction {
   /** Whether the TU has passed any response yet (for the automatic 100 Trying). */
   private tuResponded = false;
 
-  constructor(id: string, request: SipRequest, info: ReceivedInfo, options: TransactionOptions) {
-    super(id, 'INVITE server transaction', INVITE_SERVER_TRANSITIONS, S.Proceeding, request, info, options);
+  constructor(
+    id: string,
+    /** The INVITE that created the transaction. */
+    readonly request: SipRequest,
+    info: ReceivedInfo,
+    options: TransactionOptions,
+  ) {
+    super(id, 'INVITE server transaction', INVITE_SERVER_TRANSITIONS, S.Proceeding, info, options);
     this.intervalG = this.timers.G;
     this.onEnter(S.Proceeding);
   }

@@ -15,12 +15,30 @@ export const NON_INVITE_SERVER_TRANSITIONS: TransitionTable = new Map([
   [S.Terminated, []],
 ]);
 
-/** Non-INVITE server transaction (RFC 3261 §17.2.2). */
+/** Kind strings of the common methods, made once rather than per transaction. */
+const KINDS = new Map(['OPTIONS', 'BYE', 'CANCEL', 'INFO', 'UPDATE', 'PRACK', 'NOTIFY', 'MESSAGE', 'REGISTER', 'SUBSCRIBE', 'REFER'].map((m) => [m, `${m} server transaction`]));
+
+/**
+ * Non-INVITE server transaction (RFC 3261 §17.2.2).
+ *
+ * Once Completed over an unreliable transport it lives on for Timer J (64*T1, 32 s) only to
+ * answer retransmissions of the request with the same final response; for that it keeps the
+ * response's bytes and drops the parsed request and response. Under a steady load of
+ * requests (OPTIONS pings) thousands of these are alive at once, and every minor GC copies
+ * whatever they hold.
+ */
 export class NonInviteServerTransaction extends ServerTransaction {
+  private held: SipRequest | undefined;
+
   constructor(id: string, request: SipRequest, info: ReceivedInfo, options: TransactionOptions) {
     // "The state machine is initialized in the 'Trying' state and is passed a request other
     // than INVITE or ACK when initialized." (§17.2.2)
-    super(id, `${request.method} server transaction`, NON_INVITE_SERVER_TRANSITIONS, S.Trying, request, info, options);
+    super(id, KINDS.get(request.method) ?? `${request.method} server transaction`, NON_INVITE_SERVER_TRANSITIONS, S.Trying, info, options);
+    this.held = request;
+  }
+
+  get request(): SipRequest | undefined {
+    return this.held;
   }
 
   protected onEnter(state: TransactionState): void {
@@ -61,8 +79,14 @@ export class NonInviteServerTransaction extends ServerTransaction {
         // response MUST be passed to the transport layer for transmission." (§17.2.2; likewise
         // from 'Trying')
         this.transition(S.Completed);
-        this.sendResponse(response);
-        if (this.timers.J === 0 && this.inState(S.Completed)) this.transition(S.Terminated);
+        if (this.timers.J === 0) {
+          this.sendResponse(response);
+          if (this.inState(S.Completed)) this.transition(S.Terminated);
+        } else {
+          // Timer J runs: from now on only the response's bytes are needed (see the class note).
+          this.sendResponse(response, true);
+          this.held = undefined;
+        }
         return true;
       case S.Completed:
         // "Any other final responses passed by the TU to the server transaction MUST be
@@ -74,7 +98,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
       case S.Terminated:
         break;
     }
-    this.logger.warn(`${this.request.method} server transaction discards a ${status} in state ${this.state}`);
+    this.logger.warn(`${this.kind} discards a ${status} in state ${this.state}`);
     return false;
   }
 

@@ -1,7 +1,6 @@
 import type { Logger } from '../../log/logger.js';
 import { silentLogger } from '../../log/logger.js';
 import { PortierError } from '../../util/portier-error.js';
-import type { TypedEmitter } from '../../util/typed-emitter.js';
 import { Via, generateBranch } from '../messages/index.js';
 import type { SipRequest, SipResponse } from '../messages/index.js';
 import { isReliable } from '../transport/transport-types.js';
@@ -11,11 +10,12 @@ import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import { ServerTransaction as ServerTransactionBase } from './server-transaction.js';
 import type { ServerTransaction } from './server-transaction.js';
 import { resolveTimerSettings, transactionTimers } from './timer-settings.js';
 import type { TimerSettings } from './timer-settings.js';
 import type { TransactionLayerDelegate } from './transaction-layer-delegate.js';
-import type { TransactionEvents, TransactionOptions } from './transaction.js';
+import type { Transaction, TransactionOptions, TransactionOwner } from './transaction.js';
 import type { TransactionTransport } from './transaction-transport.js';
 import {
   clientKey,
@@ -46,7 +46,7 @@ export interface TransactionLayerStats {
  * matches incoming messages to transactions (§17.1.3, §17.2.3, with the RFC 2543 fallback),
  * creates server transactions for new requests and hands the TU what belongs to it.
  */
-export class TransactionLayer {
+export class TransactionLayer implements TransactionOwner {
   delegate: TransactionLayerDelegate | undefined;
   readonly stats: TransactionLayerStats = { droppedResponses: 0, droppedRequests: 0 };
   private readonly transport: TransactionTransport;
@@ -54,8 +54,14 @@ export class TransactionLayer {
   private readonly logger: Logger;
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
-  /** Server transactions of RFC 2543 requests (no magic cookie), matched field by field. */
-  private readonly legacyServers = new Set<ServerTransaction>();
+  /**
+   * Server transactions of RFC 2543 requests (no magic cookie), matched field by field against
+   * the request that created each (kept here: a completed non-INVITE transaction drops its own).
+   */
+  private readonly legacyServers = new Map<ServerTransaction, SipRequest>();
+  /** What every transaction over an unreliable / a reliable transport is built from. */
+  private readonly unreliableOptions: TransactionOptions;
+  private readonly reliableOptions: TransactionOptions;
   private closed = false;
 
   constructor(options: TransactionLayerOptions) {
@@ -63,6 +69,9 @@ export class TransactionLayer {
     this.delegate = options.delegate;
     this.settings = resolveTimerSettings(options.timers);
     this.logger = (options.logger ?? silentLogger).child({ component: 'transaction' });
+    const base = { transport: this.transport, logger: this.logger, owner: this };
+    this.unreliableOptions = { ...base, timers: transactionTimers(this.settings, false) };
+    this.reliableOptions = { ...base, timers: transactionTimers(this.settings, true) };
   }
 
   get clientTransactionCount(): number {
@@ -114,7 +123,6 @@ export class TransactionLayer {
         ? new InviteClientTransaction(key, request, sendTo, options, fallback)
         : new NonInviteClientTransaction(key, request, sendTo, options, fallback);
     this.clients.set(key, transaction);
-    this.track(transaction, () => this.clients.delete(key));
     return transaction;
   }
 
@@ -169,13 +177,8 @@ export class TransactionLayer {
       request.method === 'INVITE'
         ? new InviteServerTransaction(id, request, info, options)
         : new NonInviteServerTransaction(id, request, info, options);
-    if (key !== undefined) {
-      this.servers.set(key, transaction);
-      this.track(transaction, () => this.servers.delete(key));
-    } else {
-      this.legacyServers.add(transaction);
-      this.track(transaction, () => this.legacyServers.delete(transaction));
-    }
+    if (key !== undefined) this.servers.set(key, transaction);
+    else this.legacyServers.set(transaction, request);
     if (transaction instanceof InviteServerTransaction) {
       transaction.on('ack', (ack, ackInfo) => this.delegate?.onAck?.(ack, ackInfo));
     }
@@ -227,19 +230,35 @@ export class TransactionLayer {
       const found = this.servers.get(key);
       return found instanceof InviteServerTransaction ? found : undefined;
     }
-    for (const transaction of this.legacyServers) {
-      if (transaction instanceof InviteServerTransaction && legacyRequestMatches(transaction.request, cancel, 'INVITE')) {
+    for (const [transaction, original] of this.legacyServers) {
+      if (transaction instanceof InviteServerTransaction && legacyRequestMatches(original, cancel, 'INVITE')) {
         return transaction;
       }
     }
     return undefined;
   }
 
+  /** TransactionOwner: forgets a transaction that ended. */
+  transactionTerminated(transaction: Transaction): void {
+    const id = transaction.id;
+    if (transaction instanceof ServerTransactionBase) {
+      if (this.servers.get(id) === transaction) this.servers.delete(id);
+      else this.legacyServers.delete(transaction);
+    } else if (this.clients.get(id) === transaction) {
+      this.clients.delete(id);
+    }
+  }
+
+  /** TransactionOwner: a timeout or transport error, for the TU. */
+  transactionFailed(error: PortierError, transaction: Transaction): void {
+    this.delegate?.onTransactionError?.(error, transaction as unknown as ClientTransaction | ServerTransaction);
+  }
+
   /** Ends every transaction and refuses new work. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const transaction of [...this.clients.values(), ...this.servers.values(), ...this.legacyServers]) {
+    for (const transaction of [...this.clients.values(), ...this.servers.values(), ...this.legacyServers.keys()]) {
       transaction.close();
     }
     this.clients.clear();
@@ -248,15 +267,15 @@ export class TransactionLayer {
   }
 
   private findLegacy(request: SipRequest): ServerTransaction | undefined {
-    for (const transaction of this.legacyServers) {
+    for (const [transaction, original] of this.legacyServers) {
       if (request.method === 'ACK') {
         if (
           transaction instanceof InviteServerTransaction &&
-          legacyAckMatches(transaction.request, transaction.lastResponse?.to.tag, request)
+          legacyAckMatches(original, transaction.lastResponse?.to.tag, request)
         ) {
           return transaction;
         }
-      } else if (legacyRequestMatches(transaction.request, request)) {
+      } else if (legacyRequestMatches(original, request)) {
         return transaction;
       }
     }
@@ -279,14 +298,7 @@ export class TransactionLayer {
   }
 
   private transactionOptions(reliable: boolean): TransactionOptions {
-    return { transport: this.transport, timers: transactionTimers(this.settings, reliable), logger: this.logger };
-  }
-
-  private track(transaction: ClientTransaction | ServerTransaction, forget: () => void): void {
-    const events = transaction as unknown as TypedEmitter<TransactionEvents>;
-    events.once('terminated', forget);
-    events.on('timeout', (error) => this.delegate?.onTransactionError?.(error, transaction));
-    events.on('transportError', (error) => this.delegate?.onTransactionError?.(error, transaction));
+    return reliable ? this.reliableOptions : this.unreliableOptions;
   }
 
   private assertOpen(): void {

@@ -7,7 +7,14 @@ import type { ReceivedInfo, SendTarget } from '../transport/transport-types.js';
  */
 export interface TransactionTransport {
   sendRequest(request: SipRequest, target: SendTarget): Promise<void>;
-  sendResponse(response: SipResponse, replyTo: ReceivedInfo): Promise<void>;
+  /** `wire`, when given, is what encodeResponse(response) returned: written instead of serializing again. */
+  sendResponse(response: SipResponse, replyTo: ReceivedInfo, wire?: Buffer): Promise<void>;
+  /**
+   * The bytes sendResponse would write for `response`, for a transaction that keeps only these to
+   * answer retransmissions; throws what sendResponse would reject with for it. Optional: without
+   * it, transactions keep the response itself.
+   */
+  encodeResponse?(response: SipResponse): Buffer;
   /**
    * RFC 3261 §18.1.1: the congestion-controlled target (TCP, same address and port) to send
    * `request` to instead of the UDP `target` because it is too large for a datagram, or

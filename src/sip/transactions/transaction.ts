@@ -21,11 +21,25 @@ export type TransactionEvents = {
   terminated: [];
 };
 
-/** What every transaction is built from. */
+/**
+ * What the transaction layer must hear from a transaction it files. Called before the
+ * transaction's own events, so the layer has forgotten a transaction before its users hear
+ * that it ended. An interface rather than event listeners: one object for every
+ * transaction, no closures kept alive by each one for its 32 s in Completed.
+ */
+export interface TransactionOwner {
+  /** Timer B, F or H fired, or a send failed. */
+  transactionFailed(error: PortierError, transaction: Transaction): void;
+  /** The transaction entered Terminated. */
+  transactionTerminated(transaction: Transaction): void;
+}
+
+/** What every transaction is built from. The transaction layer shares one such object among many transactions. */
 export interface TransactionOptions {
   transport: TransactionTransport;
   timers: TransactionTimers;
   logger?: Logger;
+  owner?: TransactionOwner;
 }
 
 /**
@@ -39,14 +53,17 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   protected readonly transport: TransactionTransport;
   /** Replaced only when a client transaction falls back from TCP to UDP (see ClientTransaction). */
   protected timers: TransactionTimers;
-  protected readonly logger: Logger;
+  private readonly parentLogger: Logger;
+  private ownLogger: Logger | undefined;
+  private readonly owner: TransactionOwner | undefined;
   private currentState: TransactionState;
-  private readonly running = new Map<string, NodeJS.Timeout>();
+  /** Made on the first timer: a transaction runs one to three at a time. */
+  private running: Map<string, NodeJS.Timeout> | undefined;
 
   protected constructor(
     /** Matching key under which the transaction layer files it. */
     readonly id: string,
-    private readonly kind: string,
+    protected readonly kind: string,
     private readonly table: TransitionTable,
     initial: TransactionState,
     options: TransactionOptions,
@@ -54,8 +71,14 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
     super();
     this.transport = options.transport;
     this.timers = options.timers;
-    this.logger = (options.logger ?? silentLogger).child({ transaction: id });
+    this.parentLogger = options.logger ?? silentLogger;
+    this.owner = options.owner;
     this.currentState = initial;
+  }
+
+  /** The layer's logger with this transaction's id; made on first use, as most transactions log nothing but their transitions. */
+  protected get logger(): Logger {
+    return (this.ownLogger ??= this.parentLogger.child({ transaction: this.id }));
   }
 
   get state(): TransactionState {
@@ -87,11 +110,15 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
     const from = this.currentState;
     assertTransition(this.kind, this.table, from, to);
     this.currentState = to;
-    this.logger.debug(`${this.kind} ${from} -> ${to}`);
+    // The parent with the id as a field writes what the child logger would, without making one.
+    this.parentLogger.debug(`${this.kind} ${from} -> ${to}`, { transaction: this.id });
     if (to === TransactionState.Terminated) this.stopAllTimers();
     this.onEnter(to, from);
     this.emitBase('stateChange', to, from);
-    if (to === TransactionState.Terminated) this.emitBase('terminated');
+    if (to === TransactionState.Terminated) {
+      this.owner?.transactionTerminated(this.asTransaction());
+      this.emitBase('terminated');
+    }
   }
 
   /** Entry actions of `state`: start and stop the timers that belong to it. */
@@ -99,34 +126,37 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
 
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
+    const running = (this.running ??= new Map());
     const handle = setTimeout(() => {
-      this.running.delete(name);
+      running.delete(name);
       fire();
     }, ms);
     handle.unref?.();
-    this.running.set(name, handle);
+    running.set(name, handle);
   }
 
   protected stopTimer(name: string): void {
-    const handle = this.running.get(name);
+    const handle = this.running?.get(name);
     if (handle === undefined) return;
     clearTimeout(handle);
-    this.running.delete(name);
+    this.running!.delete(name);
   }
 
   protected isTimerRunning(name: string): boolean {
-    return this.running.has(name);
+    return this.running?.has(name) ?? false;
   }
 
   private stopAllTimers(): void {
+    if (!this.running) return;
     for (const handle of this.running.values()) clearTimeout(handle);
-    this.running.clear();
+    this.running = undefined;
   }
 
   /** Reports a timeout and terminates. */
   protected fail(error: TransactionTimeoutError): void {
     if (this.terminated) return;
     this.logger.info(error.message);
+    this.owner?.transactionFailed(error, this.asTransaction());
     this.emitBase('timeout', error);
     this.transition(TransactionState.Terminated);
   }
@@ -143,11 +173,17 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
     } catch (error) {
       pending = Promise.reject(error);
     }
+    this.watchSend(pending, recover);
+  }
+
+  /** guardSend() for a send already started. */
+  protected watchSend(pending: Promise<void>, recover?: (error: unknown) => boolean): void {
     pending.catch((error: unknown) => {
       if (this.terminated) return;
       if (recover?.(error)) return;
       const reported = toTransportError(error);
       this.logger.warn(`${this.kind}: transport error`, { error: reported });
+      this.owner?.transactionFailed(reported, this.asTransaction());
       this.emitBase('transportError', reported);
       if (!this.terminated && !this.survivesTransportError()) this.transition(TransactionState.Terminated);
     });
@@ -156,6 +192,11 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   /** Whether the current state outlives a failed send (reported all the same); by default none does. */
   protected survivesTransportError(): boolean {
     return false;
+  }
+
+  /** This transaction without its subclass's events, as the owner sees it. */
+  private asTransaction(): Transaction {
+    return this as unknown as Transaction;
   }
 
   protected emitBase<K extends keyof TransactionEvents>(event: K, ...args: TransactionEvents[K]): void {

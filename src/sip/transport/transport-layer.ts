@@ -179,12 +179,13 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
    * Sends a response where RFC 3261 §18.2.2 and RFC 3581 §4 say: over the connection
    * the request came on while it is open, else a new one to the Via's received/sent-by;
    * over UDP to the source address and rport, else to received at the sent-by port.
+   * `wire`, when given, is what encodeResponse(response) returned: written as it is.
    */
-  async sendResponse(response: SipResponse, replyTo: ReceivedInfo): Promise<void> {
+  async sendResponse(response: SipResponse, replyTo: ReceivedInfo, wire?: Buffer): Promise<void> {
     this.assertOpen();
     const via = response.topVia;
     if (!via) throw new TransportError('SIP_ERR_TRANSPORT_MESSAGE', 'response has no Via header');
-    const data = this.serialize(response);
+    const data = wire ?? this.serialize(response);
     if (isReliable(replyTo.protocol)) {
       const protocol = replyTo.protocol as StreamProtocol;
       const same = replyTo.connectionId !== undefined ? this.connectionsById.get(replyTo.connectionId) : undefined;
@@ -202,6 +203,15 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
       await socket.send(data, responseDestination(via, 'udp', replyTo.remote));
     }
     this.stats.messagesSent++;
+  }
+
+  /**
+   * The bytes sendResponse writes for `response`, to hand to it with the response (so it is not
+   * serialized twice) by a server transaction that keeps only these bytes for retransmissions.
+   * Throws SIP_ERR_TRANSPORT_MESSAGE when the response is too large.
+   */
+  encodeResponse(response: SipResponse): Buffer {
+    return this.serialize(response);
   }
 
   /**

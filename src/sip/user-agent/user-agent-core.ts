@@ -92,14 +92,8 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
 
   /** Our answer to OPTIONS (RFC 3261 §11.2): what we allow, accept and support. */
   optionsResponse(request: SipRequest): SipResponse {
-    return this.response(request, 200, {
-      headers: [
-        ['Allow', ALLOWED_METHODS.join(', ')],
-        ['Accept', ACCEPTED_BODIES.join(', ')],
-        ['Accept-Encoding', 'identity'],
-        ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
-      ],
-    });
+    // Answered up to hundreds of times a second (keep-alive pings): the header list is made once.
+    return createResponse(request, 200, { toTag: generateTag(), headers: OPTIONS_HEADERS });
   }
 
   /** A response with our tag and Server header. */
@@ -107,7 +101,7 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
     return createResponse(request, status, {
       toTag: options.toTag ?? generateTag(),
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
-      headers: [...(options.headers ?? []), ['Server', PRODUCT_TOKEN]],
+      headers: options.headers ? [...options.headers, SERVER_HEADER] : ONLY_SERVER_HEADER,
     });
   }
 
@@ -151,7 +145,7 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
       handler(request, transaction, info);
     } catch (error) {
       this.logger.error('request handler failed', { method, error });
-      if (!transaction.lastResponse || transaction.lastResponse.status < 200) transaction.respond(this.response(request, 500));
+      if (transaction.lastStatus === undefined || transaction.lastStatus < 200) transaction.respond(this.response(request, 500));
     }
   }
 
@@ -164,7 +158,7 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
     transaction.respond(this.response(cancel, 200));
     if (this.cancelHandler) {
       this.cancelHandler(cancel, target, info);
-    } else if (!target.lastResponse || target.lastResponse.status < 200) {
+    } else if (target.lastStatus === undefined || target.lastStatus < 200) {
       target.respond(this.response(target.request, 487));
     }
   }
@@ -201,6 +195,17 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
     this.removeAllListeners();
   }
 }
+
+const SERVER_HEADER: [string, string] = ['Server', PRODUCT_TOKEN];
+const ONLY_SERVER_HEADER: Array<[string, string]> = [SERVER_HEADER];
+/** What optionsResponse() adds (RFC 3261 §11.2): what we allow, accept and support, and Server. */
+const OPTIONS_HEADERS: Array<[string, string]> = [
+  ['Allow', ALLOWED_METHODS.join(', ')],
+  ['Accept', ACCEPTED_BODIES.join(', ')],
+  ['Accept-Encoding', 'identity'],
+  ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
+  SERVER_HEADER,
+];
 
 /** §8.2.2.2 applies to requests outside a dialog (no To tag); a malformed To is left to the handler. */
 function isMerged(request: SipRequest, transaction: ServerTransaction, detector: MergedRequestDetector): boolean {

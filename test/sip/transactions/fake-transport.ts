@@ -6,7 +6,7 @@ import type { TransactionTransport } from '../../../src/sip/transactions/transac
 /** One message the fake transport was asked to send, with the (fake) clock time. */
 export type SentRecord =
   | { kind: 'request'; at: number; message: SipRequest; wire: string; target: SendTarget }
-  | { kind: 'response'; at: number; message: SipResponse; wire: string; replyTo: ReceivedInfo };
+  | { kind: 'response'; at: number; message: SipResponse; wire: string; replyTo: ReceivedInfo; bytesGiven: boolean };
 
 /** A recording mock of the transport layer below the transactions. */
 export class FakeTransport implements TransactionTransport {
@@ -20,9 +20,21 @@ export class FakeTransport implements TransactionTransport {
     return this.failWith === undefined ? Promise.resolve() : Promise.reject(this.failWith);
   }
 
-  sendResponse(response: SipResponse, replyTo: ReceivedInfo): Promise<void> {
-    this.sent.push({ kind: 'response', at: Date.now() - this.start, message: response, wire: response.toString(), replyTo });
+  sendResponse(response: SipResponse, replyTo: ReceivedInfo, wire?: Buffer): Promise<void> {
+    const text = wire !== undefined ? wire.toString('utf8') : response.toString();
+    this.sent.push({ kind: 'response', at: Date.now() - this.start, message: response, wire: text, replyTo, bytesGiven: wire !== undefined });
     return this.failWith === undefined ? Promise.resolve() : Promise.reject(this.failWith);
+  }
+
+  /** When set, encodeResponse throws this (a response too large for the transport). */
+  encodeFailWith: unknown;
+  /** How many responses were encoded for keeping. */
+  encoded = 0;
+
+  encodeResponse(response: SipResponse): Buffer {
+    if (this.encodeFailWith !== undefined) throw this.encodeFailWith;
+    this.encoded++;
+    return response.serialize();
   }
 
   requests(method?: string): Array<Extract<SentRecord, { kind: 'request' }>> {

@@ -62,6 +62,48 @@ describe('NonInviteServerTransaction on UDP', () => {
     expect(tx.state).toBe(S.Terminated);
   });
 
+  it("keeps only the final response's bytes in Completed and answers retransmissions with exactly them", () => {
+    const { tx, req, info } = start();
+    const final = response(req, 200, 'uas');
+    tx.respond(final);
+    expect(tx.state).toBe(S.Completed);
+    expect(tx.request).toBeUndefined();
+    expect(tx.lastStatus).toBe(200);
+    expect(transport.encoded).toBe(1);
+    vi.advanceTimersByTime(1000);
+    tx.receiveRequest(req, info);
+    vi.advanceTimersByTime(1000);
+    tx.receiveRequest(req, info);
+    const sent = transport.responses();
+    expect(sent.map((r) => [r.at, r.message.status, r.bytesGiven])).toEqual([[0, 200, true], [1000, 200, true], [2000, 200, true]]);
+    expect(new Set(sent.map((r) => r.wire))).toEqual(new Set([final.toString()]));
+    // A copy parsed from the bytes, for callers that still ask.
+    expect(tx.lastResponse?.status).toBe(200);
+    expect(tx.lastResponse?.to.tag).toBe('uas');
+    expect(transport.encoded).toBe(1);
+  });
+
+  it('keeps the request and the message itself while the TU may still answer (Trying, Proceeding)', () => {
+    const { tx, req } = start();
+    const trying = response(req, 100);
+    tx.respond(trying);
+    expect(tx.request).toBe(req);
+    expect(tx.lastResponse).toBe(trying);
+    expect(transport.encoded).toBe(0);
+  });
+
+  it('fails like a failed send when the final response cannot be encoded', async () => {
+    const { tx, req } = start();
+    transport.encodeFailWith = new FakeTransportError('too large');
+    const errors: string[] = [];
+    tx.on('transportError', (e) => errors.push(e.message));
+    tx.respond(response(req, 200, 'uas'));
+    await flushMicrotasks();
+    expect(errors).toEqual(['too large']);
+    expect(tx.state).toBe(S.Terminated);
+    expect(transport.responses()).toHaveLength(0);
+  });
+
   it('refuses an illegal transition', () => {
     const { tx } = start();
     expect(() => (tx as unknown as { transition(to: S): void }).transition(S.Confirmed)).toThrow(TransactionStateError);

@@ -186,7 +186,7 @@ describe('TransactionLayer request matching (§17.2.3)', () => {
   it('gives an ACK that reaches an Accepted INVITE transaction to the TU (RFC 6026)', () => {
     layer.receiveRequest(request({ branch: 'z9hG4bKacc' }), info);
     const ist = tu.requests[0]!.transaction;
-    ist.respond(response(ist.request, 200, 'uas'));
+    ist.respond(response(tu.requests[0]!.request, 200, 'uas'));
     const ack = request({ method: 'ACK', branch: 'z9hG4bKacc', toTag: 'uas' });
     layer.receiveRequest(ack, info);
     expect(tu.acks).toEqual([ack]);
@@ -237,7 +237,7 @@ describe('TransactionLayer request matching (§17.2.3)', () => {
   it('forgets server transactions when they end', () => {
     layer.receiveRequest(request({ method: 'OPTIONS', branch: 'z9hG4bKo' }), receivedInfo('tcp'));
     const tx = tu.requests[0]!.transaction;
-    tx.respond(response(tx.request, 200, 'uas'));
+    tx.respond(response(tu.requests[0]!.request, 200, 'uas'));
     expect(layer.serverTransactionCount).toBe(0);
     // A late retransmission now starts a new transaction (what §17.2.2 Timer J is for on UDP).
     layer.receiveRequest(request({ method: 'OPTIONS', branch: 'z9hG4bKo' }), receivedInfo('tcp'));
@@ -277,13 +277,28 @@ describe('TransactionLayer RFC 2543 fallback (no magic cookie)', () => {
   it('matches an ACK by the To tag of the response the transaction sent', () => {
     layer.receiveRequest(request({ via: noBranchVia }), info);
     const ist = tu.requests[0]!.transaction;
-    ist.respond(response(ist.request, 404, 'sent-tag'));
+    ist.respond(response(tu.requests[0]!.request, 404, 'sent-tag'));
     layer.receiveRequest(request({ method: 'ACK', via: noBranchVia, toTag: 'other-tag' }), info);
     expect(ist.state).toBe(S.Completed);
     expect(tu.acks).toHaveLength(1);
     layer.receiveRequest(request({ method: 'ACK', via: noBranchVia, toTag: 'sent-tag' }), info);
     expect(ist.state).toBe(S.Confirmed);
     expect(tu.acks).toHaveLength(1);
+  });
+
+  it('still matches retransmissions of an answered request, whose transaction no longer keeps it, until Timer J', () => {
+    const options = request({ via: noBranchVia, method: 'OPTIONS' });
+    layer.receiveRequest(options, info);
+    const tx = tu.requests[0]!.transaction;
+    tx.respond(response(options, 200, 'uas'));
+    expect(tx.request).toBeUndefined();
+    layer.receiveRequest(request({ via: noBranchVia, method: 'OPTIONS' }), info);
+    expect(tu.requests).toHaveLength(1);
+    expect(transport.responses().map((r) => r.message.status)).toEqual([200, 200]);
+    vi.advanceTimersByTime(32_000);
+    expect(layer.serverTransactionCount).toBe(0);
+    layer.receiveRequest(request({ via: noBranchVia, method: 'OPTIONS' }), info);
+    expect(tu.requests).toHaveLength(2);
   });
 
   it('finds the INVITE a legacy CANCEL targets', () => {
@@ -296,6 +311,20 @@ describe('TransactionLayer RFC 2543 fallback (no magic cookie)', () => {
 });
 
 describe('TransactionLayer lifecycle', () => {
+  it('forgets a UDP server transaction when Timer J ends it, and only then starts a new one for the same key', () => {
+    const options = request({ method: 'OPTIONS', branch: 'z9hG4bKj' });
+    layer.receiveRequest(options, receivedInfo());
+    tu.requests[0]!.transaction.respond(response(options, 200, 'uas'));
+    vi.advanceTimersByTime(31_999);
+    layer.receiveRequest(request({ method: 'OPTIONS', branch: 'z9hG4bKj' }), receivedInfo());
+    expect(tu.requests).toHaveLength(1);
+    expect(layer.serverTransactionCount).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(layer.serverTransactionCount).toBe(0);
+    layer.receiveRequest(request({ method: 'OPTIONS', branch: 'z9hG4bKj' }), receivedInfo());
+    expect(tu.requests).toHaveLength(2);
+  });
+
   it('close() ends every transaction, clears every timer, and is idempotent', () => {
     const ict = layer.sendRequest(request({ via: null }), UDP_TARGET);
     layer.sendRequest(request({ method: 'OPTIONS', via: null }), UDP_TARGET);
