@@ -76,6 +76,24 @@ describe('AplayPlaybackSink', () => {
     expect(states.map((s) => s.state)).toEqual(['starting', 'running', 'closed']);
   });
 
+  it('plays at unity gain the exact samples written, in order, without touching the caller\'s frames', async () => {
+    const out = join(dir, 'out.raw');
+    const copyStdin = `process.stdin.pipe(require('fs').createWriteStream(${JSON.stringify(out)}))`;
+    const { sink } = makeSink({ spawnPlayer: scriptPlayer(copyStdin, { pids: [] }) });
+    sink.start();
+    await until(() => sink.state.state === 'running');
+    const frames = [0, 1, 2].map((k) => Int16Array.from({ length: 160 }, (_, i) => (k * 1000 + i) * (i % 2 ? -1 : 1)));
+    for (const frame of frames) sink.write(frame);
+    frames[0]!.fill(7); // reusing a frame after write() must not change what was played
+    await sink.close();
+    const bytes = readFileSync(out);
+    expect(bytes.length).toBe(3 * 320);
+    for (let k = 0; k < 3; k++) {
+      for (const i of [0, 1, 159]) expect(bytes.readInt16LE(k * 320 + i * 2)).toBe((k * 1000 + i) * (i % 2 ? -1 : 1));
+    }
+    expect(sink.stats).toMatchObject({ framesWritten: 3, droppedForLatency: 0, droppedWhileDown: 0 });
+  });
+
   it('drops frames that would queue more than the latency bound', async () => {
     const out = join(dir, 'out.raw');
     const copyStdin = `process.stdin.pipe(require('fs').createWriteStream(${JSON.stringify(out)}))`;
