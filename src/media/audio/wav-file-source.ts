@@ -37,8 +37,14 @@ export class WavFileSource extends TimedFrameSource {
   }
 
   protected nextFrame(): Int16Array {
-    const frame = new Int16Array(AUDIO_FRAME_SAMPLES);
     const clip = this.samples;
+    if (this.position + AUDIO_FRAME_SAMPLES <= clip.length) {
+      // The usual case, a frame inside the clip: one copy.
+      const frame = clip.slice(this.position, this.position + AUDIO_FRAME_SAMPLES);
+      this.position += AUDIO_FRAME_SAMPLES;
+      return this.gain.applyInPlace(frame);
+    }
+    const frame = new Int16Array(AUDIO_FRAME_SAMPLES);
     let filled = 0;
     while (filled < frame.length && clip.length > 0) {
       if (this.position >= clip.length) {

@@ -22,6 +22,8 @@ export interface RtpPacketizerInit {
   initialTimestamp?: number;
 }
 
+const NO_EVENTS: readonly never[] = Object.freeze([]);
+
 /** One packet to put on the wire. */
 export interface OutgoingRtp {
   packet: RtpPacket;
@@ -113,13 +115,18 @@ export class RtpAudioPacketizer {
   /** Adds captured samples; returns the packets completed by them. */
   pushAudio(pcm: Int16Array): OutgoingRtp[] {
     const out: OutgoingRtp[] = [];
+    if (this.filled === 0 && pcm.length === this.samplesPerPacket) {
+      // The usual case, a capture period that is exactly one packet: encode it as it is.
+      this.completePeriod(out, pcm);
+      return out;
+    }
     let offset = 0;
     while (offset < pcm.length) {
       const n = Math.min(pcm.length - offset, this.samplesPerPacket - this.filled);
       this.pending.set(pcm.subarray(offset, offset + n), this.filled);
       this.filled += n;
       offset += n;
-      if (this.filled === this.samplesPerPacket) this.completePeriod(out);
+      if (this.filled === this.samplesPerPacket) this.completePeriod(out, this.pending);
     }
     return out;
   }
@@ -143,19 +150,22 @@ export class RtpAudioPacketizer {
       this.filled += n;
       this.skippedInPacket += n;
       left -= n;
-      if (this.filled === this.samplesPerPacket) this.completePeriod(out);
+      if (this.filled === this.samplesPerPacket) this.completePeriod(out, this.pending);
     }
     return out;
   }
 
-  private completePeriod(out: OutgoingRtp[]): void {
+  /** Ends a packet period whose samples are `samples` (the pending buffer, or a whole frame pushed at once). */
+  private completePeriod(out: OutgoingRtp[], samples: Int16Array): void {
     const periodTimestamp = this.timestamp;
     this.timestamp = (this.timestamp + this.samplesPerPacket) >>> 0;
     const allSkipped = this.skippedInPacket >= this.samplesPerPacket;
     this.filled = 0;
     this.skippedInPacket = 0;
 
-    const events = this.dtmf?.tick() ?? [];
+    // An idle sender has nothing to tick (start() resets its clock when it leaves idle).
+    const dtmf = this.dtmf;
+    const events = dtmf === undefined || dtmf.idle ? NO_EVENTS : dtmf.tick();
     if (events.length > 0) {
       if (this.sending) {
         for (const event of events) {
@@ -172,7 +182,7 @@ export class RtpAudioPacketizer {
       this.marker = true;
       return;
     }
-    out.push({ packet: this.packet(this.format.pt, this.marker, periodTimestamp, this.format.codec.encode(this.pending)), periodTimestamp });
+    out.push({ packet: this.packet(this.format.pt, this.marker, periodTimestamp, this.format.codec.encode(samples)), periodTimestamp });
     this.marker = false;
   }
 

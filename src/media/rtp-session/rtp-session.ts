@@ -367,7 +367,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (target === undefined) return;
     const nowWall = Date.now();
     const connected = this.rtpConnected !== undefined;
-    for (const { packet, periodTimestamp } of packets) {
+    for (let i = 0; i < packets.length; i++) {
+      const { packet, periodTimestamp } = packets[i]!;
       // No completion callback: it cost a closure and a deferred call per packet, only to
       // debug-log a failed send — which, like a packet lost on the way, is never retried.
       if (connected) this.rtpSocket.send(packet.serialize());

@@ -13,6 +13,11 @@ export interface LatchDecision {
   ssrcChanged: boolean;
 }
 
+// The decisions of the common cases, shared: one is asked for every packet received.
+const ACCEPT: LatchDecision = Object.freeze({ verdict: 'accept', latched: false, ssrcChanged: false });
+const ACCEPT_LATCHED: LatchDecision = Object.freeze({ verdict: 'accept', latched: true, ssrcChanged: false });
+const UNEXPECTED_SOURCE: LatchDecision = Object.freeze({ verdict: 'unexpected-source', latched: false, ssrcChanged: false });
+
 interface Candidate {
   address: string;
   port: number;
@@ -66,7 +71,7 @@ export class RtpSourceLatch {
   }
 
   /** Decides about one packet that already passed the RTP and payload-type checks. */
-  check(address: string, port: number, ssrc: number, seq: number): LatchDecision {
+  check(address: string, port: number, ssrc: number, seq: number): Readonly<LatchDecision> {
     const target = this.latchedSource ?? this.expected;
     if (target !== undefined && target.address === address && target.port === port) {
       const latched = this.latchedSource === undefined;
@@ -75,7 +80,7 @@ export class RtpSourceLatch {
       if (this.currentSsrc === undefined || this.currentSsrc === ssrc) {
         this.currentSsrc = ssrc;
         this.ssrcCandidate = undefined;
-        return { verdict: 'accept', latched, ssrcChanged: false };
+        return latched ? ACCEPT_LATCHED : ACCEPT;
       }
       this.ssrcCandidate = this.track(this.ssrcCandidate, address, port, ssrc, seq);
       if (this.ssrcCandidate.count < this.confirmPackets) return { verdict: 'unexpected-ssrc', latched, ssrcChanged: false };
@@ -83,10 +88,10 @@ export class RtpSourceLatch {
       this.ssrcCandidate = undefined;
       return { verdict: 'accept', latched, ssrcChanged: true };
     }
-    if (this.latchedSource !== undefined) return { verdict: 'unexpected-source', latched: false, ssrcChanged: false };
+    if (this.latchedSource !== undefined) return UNEXPECTED_SOURCE;
 
     this.sourceCandidate = this.track(this.sourceCandidate, address, port, ssrc, seq);
-    if (this.sourceCandidate.count < this.confirmPackets) return { verdict: 'unexpected-source', latched: false, ssrcChanged: false };
+    if (this.sourceCandidate.count < this.confirmPackets) return UNEXPECTED_SOURCE;
     this.latchedSource = { address, port };
     this.sourceCandidate = undefined;
     const ssrcChanged = this.currentSsrc !== undefined && this.currentSsrc !== ssrc;

@@ -188,9 +188,12 @@ export class RtpPacket {
       buf.writeUInt16BE(this.extension.profile, offset);
       buf.writeUInt16BE(this.extension.data.length / 4, offset + 2);
       offset += EXTENSION_HEADER_SIZE;
-      offset += this.extension.data.copy(buf, offset);
+      buf.set(this.extension.data, offset);
+      offset += this.extension.data.length;
     }
-    offset += this.payload.copy(buf, offset);
+    // TypedArray#set, not Buffer#copy: the same copy without Node's argument-checking wrappers.
+    buf.set(this.payload, offset);
+    offset += this.payload.length;
     if (this.paddingSize > 0) {
       buf.fill(0, offset, offset + this.paddingSize - 1);
       buf[offset + this.paddingSize - 1] = this.paddingSize;

@@ -111,4 +111,21 @@ describe('generated sources', () => {
     expect(frames.map((f) => f.frame.filter((v) => v === 100).length)).toEqual([160, 40, 0, 0]);
     await source.close();
   });
+
+  it('WavFileSource loops sample-exact across the clip end, in fresh frames the listener may keep', async () => {
+    const time = new FakeTimeSource(0);
+    const clip = Int16Array.from({ length: 250 }, (_, i) => i + 1); // not a whole number of frames
+    const source = new WavFileSource(clip, { timeSource: time });
+    const { frames } = collect(source, time);
+    source.start();
+    time.advance(80); // 5 frames: 800 samples, the clip 3.2 times
+    const out = join8k(frames);
+    expect(frames).toHaveLength(5);
+    expect(Array.from(out)).toEqual(Array.from({ length: 800 }, (_, i) => (i % 250) + 1));
+    frames[0]!.frame.fill(0); // a listener keeping and changing its frame changes neither the clip nor later frames
+    time.advance(20);
+    expect(Array.from(frames[5]!.frame.subarray(0, 3))).toEqual([51, 52, 53]);
+    expect(clip[0]).toBe(1);
+    await source.close();
+  });
 });

@@ -33,6 +33,18 @@ describe('RtpAudioPacketizer', () => {
     expect(out[2]!.periodTimestamp).toBe(5320);
   });
 
+  it('makes the same packets from whole 20 ms frames as from the same audio in uneven pieces', () => {
+    const audio = Int16Array.from({ length: 160 * 6 }, (_, i) => Math.round(9000 * Math.sin(i / 7)));
+    const whole = make();
+    const pieces = make();
+    const fromWhole = [0, 1, 2, 3, 4, 5].flatMap((k) => whole.pushAudio(audio.subarray(k * 160, (k + 1) * 160)));
+    const fromPieces = [0, 70, 230, 231, 500, 960].slice(1).flatMap((end, k, ends) => pieces.pushAudio(audio.subarray(k === 0 ? 0 : ends[k - 1]!, end)));
+    pieces.pushAudio(audio.subarray(0, 0));
+    expect(fromWhole.map((o) => o.packet.serialize())).toEqual(fromPieces.map((o) => o.packet.serialize()));
+    expect(fromWhole).toHaveLength(6);
+    expect(pcmu.decode(fromWhole[3]!.packet.payload)).toEqual(pcmu.decode(pcmu.encode(audio.subarray(480, 640))));
+  });
+
   it('cuts packets at the negotiated ptime whatever the frame size (30 ms from 20 ms frames)', () => {
     const p = make({ ptime: 30 });
     const out = [frame(1), frame(2), frame(3)].flatMap((f) => p.pushAudio(f));
