@@ -47,7 +47,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
         // "When the server transaction enters the 'Completed' state, it MUST set Timer J to
         // fire in 64*T1 seconds for unreliable transports, and zero seconds for reliable
         // transports." (§17.2.2) Zero is handled by the caller once the response is sent.
-        if (this.timers.J > 0) this.startTimer('J', this.timers.J, () => this.transition(S.Terminated));
+        if (this.timers.J > 0) this.startTimer('J', this.timers.J, this.onTimerJ);
         break;
       case S.Calling:
       case S.Trying:
@@ -57,6 +57,12 @@ export class NonInviteServerTransaction extends ServerTransaction {
       case S.Terminated:
         break;
     }
+  }
+
+  private onTimerJ(): void {
+    // "If Timer J fires while in the 'Completed' state, the server transaction MUST transition to
+    // the 'Terminated' state." (§17.2.2)
+    this.transition(S.Terminated);
   }
 
   respond(response: SipResponse): boolean {

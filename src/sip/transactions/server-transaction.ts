@@ -79,10 +79,10 @@ export abstract class ServerTransaction extends Transaction<ServerTransactionEve
       }
       this.last = undefined;
       this.lastWire = wire;
-      this.guardSend(() => this.transport.sendResponse(response, this.replyInfo, wire));
+      this.pass(response, wire);
       return;
     }
-    this.guardSend(() => this.transport.sendResponse(response, this.replyInfo));
+    this.pass(response);
   }
 
   /**
@@ -93,7 +93,7 @@ export abstract class ServerTransaction extends Transaction<ServerTransactionEve
     const last = this.last;
     const wire = this.lastWire;
     if (last !== undefined) {
-      this.guardSend(() => this.transport.sendResponse(last, this.replyInfo));
+      this.pass(last);
     } else if (wire !== undefined) {
       let copy: SipResponse;
       try {
@@ -102,7 +102,18 @@ export abstract class ServerTransaction extends Transaction<ServerTransactionEve
         this.watchSend(Promise.reject(error));
         return;
       }
-      this.guardSend(() => this.transport.sendResponse(copy, this.replyInfo, wire));
+      this.pass(copy, wire);
     }
+  }
+
+  /** One send to where the request came from, its failure handled as guardSend() does. */
+  private pass(response: SipResponse, wire?: Buffer): void {
+    let pending: Promise<void>;
+    try {
+      pending = this.transport.sendResponse(response, this.replyInfo, wire);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    this.watchSend(pending);
   }
 }

@@ -1,5 +1,5 @@
 import { MAGIC_COOKIE, uriEquals } from '../messages/index.js';
-import type { SipRequest, SipResponse, Via } from '../messages/index.js';
+import type { SipRequest, SipResponse } from '../messages/index.js';
 
 /**
  * How transactions are found (RFC 3261 §17.1.3, §17.2.3). Keys are strings so that a
@@ -9,7 +9,8 @@ import type { SipRequest, SipResponse, Via } from '../messages/index.js';
 
 /** Key of a client transaction from the branch it put in its top Via and its method. */
 export function clientKey(branch: string, method: string): string {
-  return `${branch}\u0000${method}`;
+  // join() makes one flat string; a template makes a tree of cons strings, which the Map keeps.
+  return [branch, method].join('\u0000');
 }
 
 /**
@@ -40,12 +41,9 @@ export function serverKey(request: SipRequest, method: string = request.method):
   const via = request.topVia;
   const branch = via?.branch;
   if (!via || !hasMagicCookie(branch)) return undefined;
-  return `${branch}\u0000${sentBy(via)}\u0000${method === 'ACK' ? 'INVITE' : method}`;
-}
-
-function sentBy(via: Via): string {
   const port = via.port ?? (via.transport === 'TLS' ? 5061 : 5060);
-  return `${via.host.toLowerCase()}:${port}`;
+  // join() makes one flat string: the key lives as long as the transaction (32 s for Timer J).
+  return [branch, `${via.host.toLowerCase()}:${port}`, method === 'ACK' ? 'INVITE' : method].join('\u0000');
 }
 
 /**

@@ -57,8 +57,11 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   private ownLogger: Logger | undefined;
   private readonly owner: TransactionOwner | undefined;
   private currentState: TransactionState;
-  /** Made on the first timer: a transaction runs one to three at a time. */
-  private running: Map<string, NodeJS.Timeout> | undefined;
+  /**
+   * The running timers by name, made on the first one: a plain object (a transaction runs one to
+   * three at a time, and a Map costs three times the memory while it waits out Timer J or K).
+   */
+  private running: Record<string, NodeJS.Timeout | undefined> | undefined;
 
   protected constructor(
     /** Matching key under which the transaction layer files it. */
@@ -114,41 +117,48 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
     this.parentLogger.debug(`${this.kind} ${from} -> ${to}`, { transaction: this.id });
     if (to === TransactionState.Terminated) this.stopAllTimers();
     this.onEnter(to, from);
-    this.emitBase('stateChange', to, from);
+    // Checked first: the emit's argument arrays cost an allocation even with nobody listening.
+    if (this.listenerCount('stateChange') > 0) this.emitBase('stateChange', to, from);
     if (to === TransactionState.Terminated) {
       this.owner?.transactionTerminated(this.asTransaction());
-      this.emitBase('terminated');
+      if (this.listenerCount('terminated') > 0) this.emitBase('terminated');
     }
   }
 
   /** Entry actions of `state`: start and stop the timers that belong to it. */
   protected abstract onEnter(state: TransactionState, previous: TransactionState): void;
 
-  protected startTimer(name: string, ms: number, fire: () => void): void {
+  /**
+   * Starts (or restarts) timer `name`; `fire` runs with this transaction as `this`, so a method
+   * can be passed as it is, without a closure kept alive for the timer's whole wait.
+   */
+  protected startTimer(name: string, ms: number, fire: (this: this) => void): void {
     this.stopTimer(name);
-    const running = (this.running ??= new Map());
-    const handle = setTimeout(() => {
-      running.delete(name);
-      fire();
-    }, ms);
+    const handle = setTimeout(Transaction.fireTimer, ms, this.asTransaction(), name, fire as (this: Transaction) => void);
     handle.unref?.();
-    running.set(name, handle);
+    (this.running ??= {})[name] = handle;
+  }
+
+  private static fireTimer(transaction: Transaction, name: string, fire: (this: Transaction) => void): void {
+    transaction.running![name] = undefined;
+    fire.call(transaction);
   }
 
   protected stopTimer(name: string): void {
-    const handle = this.running?.get(name);
+    const handle = this.running?.[name];
     if (handle === undefined) return;
     clearTimeout(handle);
-    this.running!.delete(name);
+    this.running![name] = undefined;
   }
 
   protected isTimerRunning(name: string): boolean {
-    return this.running?.has(name) ?? false;
+    return this.running?.[name] !== undefined;
   }
 
   private stopAllTimers(): void {
-    if (!this.running) return;
-    for (const handle of this.running.values()) clearTimeout(handle);
+    const running = this.running;
+    if (!running) return;
+    for (const name in running) clearTimeout(running[name]);
     this.running = undefined;
   }
 

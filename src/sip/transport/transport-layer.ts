@@ -10,6 +10,7 @@ import {
   type SipMessageAny,
   type SipRequest,
   type SipResponse,
+  type Via,
 } from '../messages/index.js';
 import { StreamConnection, type StreamCloseReason } from './stream-connection.js';
 import { connectStream } from './stream-connector.js';
@@ -95,6 +96,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   /** Every sent-by value we put in a Via, for the §18.1.2 check on responses. */
   private readonly ourSentBys = new Set<string>();
   private nextConnectionId = 1;
+  private lastUdpInfo: ReceivedInfo | undefined;
   private started: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -181,27 +183,38 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
    * over UDP to the source address and rport, else to received at the sent-by port.
    * `wire`, when given, is what encodeResponse(response) returned: written as it is.
    */
-  async sendResponse(response: SipResponse, replyTo: ReceivedInfo, wire?: Buffer): Promise<void> {
-    this.assertOpen();
-    const via = response.topVia;
-    if (!via) throw new TransportError('SIP_ERR_TRANSPORT_MESSAGE', 'response has no Via header');
-    const data = wire ?? this.serialize(response);
-    if (isReliable(replyTo.protocol)) {
-      const protocol = replyTo.protocol as StreamProtocol;
-      const same = replyTo.connectionId !== undefined ? this.connectionsById.get(replyTo.connectionId) : undefined;
-      let conn: StreamConnection;
-      if (same?.isOpen) {
-        conn = same;
-      } else {
-        // §18.2.2: the connection is gone; open one to received (or sent-by) at the sent-by port.
-        const dest = responseDestination(via, protocol, replyTo.remote);
-        conn = await this.connectionTo(protocol, { protocol, address: dest.address, port: dest.port });
-      }
-      await conn.write(data);
-    } else {
+  sendResponse(response: SipResponse, replyTo: ReceivedInfo, wire?: Buffer): Promise<void> {
+    // Not async: over UDP (hundreds of OPTIONS a second) one promise, the socket's, is enough.
+    try {
+      this.assertOpen();
+      const via = response.topVia;
+      if (!via) throw new TransportError('SIP_ERR_TRANSPORT_MESSAGE', 'response has no Via header');
+      const data = wire ?? this.serialize(response);
+      if (isReliable(replyTo.protocol)) return this.sendStreamResponse(via, data, replyTo);
       const socket = this.udpSocketForLocal(replyTo.local) ?? this.udpSocketFor(addressFamily(replyTo.remote.address));
-      await socket.send(data, responseDestination(via, 'udp', replyTo.remote));
+      return socket.send(data, responseDestination(via, 'udp', replyTo.remote)).then(this.countSent);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  private readonly countSent = (): void => {
+    this.stats.messagesSent++;
+  };
+
+  /** sendResponse() over TCP or TLS. */
+  private async sendStreamResponse(via: Via, data: Buffer, replyTo: ReceivedInfo): Promise<void> {
+    const protocol = replyTo.protocol as StreamProtocol;
+    const same = replyTo.connectionId !== undefined ? this.connectionsById.get(replyTo.connectionId) : undefined;
+    let conn: StreamConnection;
+    if (same?.isOpen) {
+      conn = same;
+    } else {
+      // §18.2.2: the connection is gone; open one to received (or sent-by) at the sent-by port.
+      const dest = responseDestination(via, protocol, replyTo.remote);
+      conn = await this.connectionTo(protocol, { protocol, address: dest.address, port: dest.port });
+    }
+    await conn.write(data);
     this.stats.messagesSent++;
   }
 
@@ -455,7 +468,14 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
       }
       return;
     }
-    this.onMessage(data, { protocol: 'udp', local: socket.local, remote });
+    // The socket hands the same `remote` object for consecutive datagrams from one peer (a PBX's
+    // OPTIONS pings): then the same ReceivedInfo serves them all, instead of one per datagram
+    // kept by each server transaction for its 32 s of Timer J.
+    let info = this.lastUdpInfo;
+    if (info === undefined || info.remote !== remote || info.local !== socket.local) {
+      info = this.lastUdpInfo = { protocol: 'udp', local: socket.local, remote };
+    }
+    this.onMessage(data, info);
   }
 
   private onMessage(data: Buffer, info: ReceivedInfo): void {
@@ -567,6 +587,8 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   }
 
   private udpSocketForLocal(local: Endpoint): UdpSocketTransport | undefined {
+    // A request that came over UDP names its socket's own `local` object: found without a comparison of addresses.
+    for (const s of this.udpSockets) if (s.local === local) return s;
     return this.udpSockets.find((s) => s.local.port === local.port && normalizeAddress(s.local.address) === normalizeAddress(local.address));
   }
 

@@ -15,6 +15,8 @@ export class UdpSocketTransport extends TypedEmitter<UdpSocketTransportEvents> {
   private socket: Socket | undefined;
   private bound: Endpoint | undefined;
   private closing: Promise<void> | undefined;
+  /** The sender of the last datagram; handed out again, unchanged, for the next one from it. */
+  private lastRemote: Endpoint | undefined;
 
   /** The bound address and actual port; throws before `bind` resolved. */
   get local(): Endpoint {
@@ -42,7 +44,13 @@ export class UdpSocketTransport extends TypedEmitter<UdpSocketTransportEvents> {
         const a = socket.address();
         this.bound = { address: a.address, port: a.port };
         socket.on('message', (data, rinfo) => {
-          this.emit('datagram', data, { address: normalizeAddress(rinfo.address), port: rinfo.port });
+          // Consecutive datagrams from one peer share one Endpoint object (see TransportLayer.onDatagram).
+          const address = rinfo.family === 'IPv4' ? rinfo.address : normalizeAddress(rinfo.address);
+          let remote = this.lastRemote;
+          if (remote === undefined || remote.port !== rinfo.port || remote.address !== address) {
+            remote = this.lastRemote = { address, port: rinfo.port };
+          }
+          this.emit('datagram', data, remote);
         });
         socket.on('error', (error) => {
           this.emit('error', new TransportError('SIP_ERR_TRANSPORT_SEND', `UDP socket error: ${error.message}`, { cause: error }));

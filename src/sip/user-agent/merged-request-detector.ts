@@ -75,5 +75,6 @@ function mergeKey(request: SipRequest): string | undefined {
   const fromTag = request.from.tag;
   if (fromTag === undefined) return undefined;
   const cseq = request.cseq;
-  return `${fromTag}\n${request.callId}\n${cseq.seq}\n${cseq.method}`;
+  // join() makes one flat string; a template makes a tree of cons strings that the Map keeps.
+  return [fromTag, request.callId, cseq.seq, cseq.method].join('\n');
 }

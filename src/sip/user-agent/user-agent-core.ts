@@ -122,7 +122,7 @@ export class UserAgentCore extends TypedEmitter<UserAgentCoreEvents> implements 
       transaction.respond(this.response(request, 482));
       return;
     }
-    if (method !== 'CANCEL' && method !== 'ACK') {
+    if (method !== 'CANCEL' && method !== 'ACK' && request.hasHeader('require')) {
       // §8.2.2.3: reject a Require we do not support with 420 listing them in Unsupported.
       let unsupported: string[] = [];
       try {
