@@ -45,7 +45,8 @@ export class HeaderTable {
    * every message is asked for are found without a search; valid while `hotValid`
    * (a change that moves fields clears it; rebuilt on use). Then three numbers per
    * field: the character offset of its line in `text` when the line may be copied as
-   * it is, else -1; then the start and end of its value in `text`. A copyable line is
+   * it is, else -1; then the start and end of its value in `text` (start -1 once the
+   * value is not the parsed one, or was never parsed). A copyable line is
    * `name: value` followed by CRLF, so it ends 2 after the value.
    */
   private nums: number[];
@@ -134,6 +135,20 @@ export class HeaderTable {
     return s < 0 || this.sourceBase < 0 ? -1 : this.sourceBase + s;
   }
 
+  /**
+   * Byte offset in `source` of field i's value while it is the value parsed from an
+   * all-ASCII head (so that the byte scanners may read it there), else -1.
+   */
+  sourceValueStart(i: number): number {
+    const s = this.nums[HOT_NUMS + 3 * i + 1]!;
+    return s < 0 || this.sourceBase < 0 ? -1 : this.sourceBase + s;
+  }
+
+  /** Byte offset in `source` just past field i's value; meaningful only when sourceValueStart(i) >= 0. */
+  sourceValueEnd(i: number): number {
+    return this.sourceBase + this.nums[HOT_NUMS + 3 * i + 2]!;
+  }
+
   /** Byte offset in `source` just past field i's CRLF; meaningful only when lineStart(i) >= 0. */
   lineEnd(i: number): number {
     return this.sourceBase + this.nums[HOT_NUMS + 3 * i + 2]! + 2;
@@ -150,7 +165,7 @@ export class HeaderTable {
   /** Appends a field that is encoded from its text. */
   push(name: string, value: string): void {
     const key = headerKey(name);
-    this.append(name, key, hotSlot(key), value, -1, 0, 0);
+    this.append(name, key, hotSlot(key), value, -1, -1, 0);
     this.view = undefined;
     this.whole = false;
   }
@@ -158,7 +173,7 @@ export class HeaderTable {
   /** Inserts a field before field i. */
   insert(i: number, name: string, value: string): void {
     this.strs.splice(3 * i, 0, name, headerKey(name), value);
-    this.nums.splice(HOT_NUMS + 3 * i, 0, -1, 0, 0);
+    this.nums.splice(HOT_NUMS + 3 * i, 0, -1, -1, 0);
     this.count++;
     this.view = undefined;
     this.hotValid = false;
@@ -169,6 +184,7 @@ export class HeaderTable {
   replace(i: number, value: string): void {
     this.strs[3 * i + 2] = value;
     this.nums[HOT_NUMS + 3 * i] = -1;
+    this.nums[HOT_NUMS + 3 * i + 1] = -1;
     this.view = undefined;
     this.whole = false;
   }

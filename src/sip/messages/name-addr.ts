@@ -69,6 +69,21 @@ export class NameAddr {
     return a;
   }
 
+  /**
+   * A name-addr from parts a byte scanner cut out (header-byte-scanner), the URI's
+   * scheme already checked: what parseLazy builds for the same text.
+   * @internal
+   */
+  static ofParts(displayName: string | undefined, uriText: string, params: Parameters): NameAddr {
+    const a = new NameAddr(UNPARSED, undefined, UNPARSED_PARAMS);
+    // The same assignments in the same order as setParts: one shape either way.
+    if (displayName !== undefined) a.displayName = displayName;
+    a.parsedUri = undefined;
+    a.uriText = uriText;
+    a.params = params;
+    return a;
+  }
+
   /** Sets the parts found by the scanners; the URI stays text, checked only for its scheme. */
   private setParts(displayName: string | undefined, uriText: string, paramsText: string): void {
     if (!hasUriScheme(uriText)) throw new SipParseError(`bad URI "${uriText.length > 60 ? uriText.slice(0, 57) + '...' : uriText}"`);

@@ -60,6 +60,18 @@ export class Parameters {
     return p;
   }
 
+  /**
+   * A list whose entries (flat name/value list) were already cut and checked from a
+   * plain parameter text, as entryList would have cut them (header-byte-scanner).
+   * @internal
+   */
+  static ofCheckedEntries(list: Array<string | null>): Parameters {
+    const p = new Parameters();
+    p.list = list;
+    p.raw = undefined;
+    return p;
+  }
+
   /** Checks the raw text now (throws SipParseError if malformed), without cutting out the entries. */
   check(): this {
     if (!this.checked) {
@@ -232,7 +244,7 @@ function scanPlain(text: string, pos: number, out: Array<string | null> | undefi
     for (; i < end; i++) {
       c = text.charCodeAt(i);
       if (c === 59 || c === 61) break;
-      classes &= c < 128 ? NAME_CLASS[c]! : 0;
+      classes &= c < 128 ? PARAM_NAME_CLASS[c]! : 0;
     }
     if (i === pos || classes === 0) return false;
     let partEnd = i;
@@ -276,12 +288,12 @@ function quotedPartEnd(text: string, pos: number, sepCode: number): [number, num
   return [end, eq];
 }
 
-/** Character classes of parameter names: 1 = token (RFC 3261 §25.1), 2 = URI paramchar. */
-const NAME_CLASS = new Uint8Array(128);
+/** Character classes of parameter names: 1 = token (RFC 3261 §25.1), 2 = URI paramchar; a name's characters must share one. */
+export const PARAM_NAME_CLASS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
-  if (isTokenChar(c)) NAME_CLASS[c]! |= 1;
-  if (/[A-Za-z0-9\-_.!~*'()[\]/:&+$%]/.test(ch)) NAME_CLASS[c]! |= 2;
+  if (isTokenChar(c)) PARAM_NAME_CLASS[c]! |= 1;
+  if (/[A-Za-z0-9\-_.!~*'()[\]/:&+$%]/.test(ch)) PARAM_NAME_CLASS[c]! |= 2;
 }
 
 /** A `;` parameter name must be a token or a URI parameter name; a `&` header name only non-empty. */
@@ -291,7 +303,7 @@ function validName(text: string, start: number, end: number, sep: ';' | '&'): bo
   let classes = 3;
   for (let i = start; i < end && classes !== 0; i++) {
     const c = text.charCodeAt(i);
-    classes &= c < 128 ? NAME_CLASS[c]! : 0;
+    classes &= c < 128 ? PARAM_NAME_CLASS[c]! : 0;
   }
   return classes !== 0;
 }

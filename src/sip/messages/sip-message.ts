@@ -2,6 +2,7 @@ import { parseCSeq, type CSeq } from './cseq.js';
 import { backTrimmable, listItemEnd, parseDigits, skipTrimmable, splitOutside } from './grammar.js';
 import type { HeaderField } from './header-field.js';
 import { headerKey, SLOT_CALL_ID, SLOT_CONTACT, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
+import { cseqAt, nameAddrAt, scanEnd, viaAt } from './header-byte-scanner.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -34,6 +35,8 @@ export abstract class SipMessage {
   // Typed views, parsed on first read; any header mutation drops them all (dropCache).
   private viasCache: Via[] | undefined = undefined;
   private topViaCache: Via | null | undefined = undefined;
+  /** Byte offset in the source where the top Via's list item ends, when the byte scanner read it; else -1. */
+  private topViaEnd = -1;
   private fromCache: NameAddr | undefined = undefined;
   private toCache: NameAddr | undefined = undefined;
   private cseqCache: CSeq | undefined = undefined;
@@ -165,8 +168,38 @@ export abstract class SipMessage {
       const last = t.last(SLOT_VIA);
       for (let i = t.first(SLOT_VIA); i >= 0 && i <= last; i++) {
         if (t.key(i) !== 'via') continue;
+        let pos = 0;
+        const at = t.sourceValueStart(i);
+        if (at >= 0 && (vias.length > 0 || top === undefined || this.topViaEnd >= 0)) {
+          // Read from the bytes while the items have the usual shape; the rest (if any) below.
+          const b = t.source!;
+          const end = t.sourceValueEnd(i);
+          let p = at;
+          while (p < end) {
+            let via: Via | undefined;
+            let next: number;
+            if (vias.length === 0 && top !== undefined) {
+              via = top;
+              next = this.topViaEnd;
+            } else {
+              via = viaAt(b, t.text, t.base, p, end, false);
+              next = scanEnd();
+            }
+            if (via === undefined) break;
+            vias.push(via);
+            p = next;
+            if (p < end) {
+              // Past the ',' and the white space after it.
+              p++;
+              while (p < end && (b[p] === 32 || b[p] === 9)) p++;
+              if (p === end) p = next;
+            }
+          }
+          if (p >= end) continue;
+          pos = p - at;
+        }
         const text = t.value(i);
-        for (let pos = 0; pos <= text.length; ) {
+        while (pos <= text.length) {
           const comma = listItemEnd(text, pos);
           const s = skipTrimmable(text, pos, comma);
           if (s < comma) vias.push(vias.length === 0 && top !== undefined ? top : Via.parseAt(text, s, comma));
@@ -181,11 +214,21 @@ export abstract class SipMessage {
   get topVia(): Via | undefined {
     let top = this.topViaCache;
     if (top === undefined) {
-      const first = this.valueOf('via', SLOT_VIA);
-      if (first === undefined) top = null;
+      const t = this.table;
+      const i = t.first(SLOT_VIA);
+      this.topViaEnd = -1;
+      if (i < 0) top = null;
       else {
-        const end = listItemEnd(first, 0);
-        top = Via.parseAt(first, 0, end);
+        const at = t.sourceValueStart(i);
+        // Its parameters are checked and cut now: the parser checks them anyway, and the branch is read by every layer.
+        const quick = at >= 0 ? viaAt(t.source!, t.text, t.base, at, t.sourceValueEnd(i), true) : undefined;
+        if (quick !== undefined) {
+          top = quick;
+          this.topViaEnd = scanEnd();
+        } else {
+          const first = t.value(i);
+          top = Via.parseAt(first, 0, listItemEnd(first, 0));
+        }
       }
       this.topViaCache = top;
     }
@@ -215,19 +258,11 @@ export abstract class SipMessage {
   }
 
   get from(): NameAddr {
-    if (this.fromCache === undefined) {
-      const text = this.required('from', 'From', SLOT_FROM);
-      this.fromCache = NameAddr.parseLazy(text, 0, text.length);
-    }
-    return this.fromCache;
+    return (this.fromCache ??= this.address('from', 'From', SLOT_FROM));
   }
 
   get to(): NameAddr {
-    if (this.toCache === undefined) {
-      const text = this.required('to', 'To', SLOT_TO);
-      this.toCache = NameAddr.parseLazy(text, 0, text.length);
-    }
-    return this.toCache;
+    return (this.toCache ??= this.address('to', 'To', SLOT_TO));
   }
 
   get callId(): string {
@@ -235,7 +270,15 @@ export abstract class SipMessage {
   }
 
   get cseq(): CSeq {
-    return (this.cseqCache ??= parseCSeq(this.required('cseq', 'CSeq', SLOT_CSEQ)));
+    let cseq = this.cseqCache;
+    if (cseq === undefined) {
+      const t = this.table;
+      const i = t.first(SLOT_CSEQ);
+      const at = i < 0 ? -1 : t.sourceValueStart(i);
+      cseq = (at >= 0 ? cseqAt(t.source!, t.text, t.base, at, t.sourceValueEnd(i)) : undefined) ?? parseCSeq(this.required('cseq', 'CSeq', SLOT_CSEQ));
+      this.cseqCache = cseq;
+    }
+    return cseq;
   }
 
   get contacts(): NameAddr[] {
@@ -250,6 +293,9 @@ export abstract class SipMessage {
     const last = t.last(SLOT_CONTACT);
     for (let i = t.first(SLOT_CONTACT); i >= 0 && i <= last; i++) {
       if (t.key(i) !== 'contact') continue;
+      // A value that starts with '<' or '"' holds an item other than '*': not a wildcard.
+      const at = t.sourceValueStart(i);
+      if (at >= 0 && (t.source![at] === 60 || t.source![at] === 34)) return false;
       const text = t.value(i);
       for (let pos = 0; pos <= text.length; ) {
         const comma = listItemEnd(text, pos);
@@ -459,6 +505,17 @@ export abstract class SipMessage {
     return n;
   }
 
+  /** From or To: the byte scanner's reading (parameters checked, for the tag) or the string parser's. */
+  private address(key: string, display: string, slot: number): NameAddr {
+    const t = this.table;
+    const i = t.first(slot);
+    const at = i < 0 ? -1 : t.sourceValueStart(i);
+    const quick = at >= 0 ? nameAddrAt(t.source!, t.text, t.base, at, t.sourceValueEnd(i), false) : undefined;
+    if (quick !== undefined) return quick;
+    const text = this.required(key, display, slot);
+    return NameAddr.parseLazy(text, 0, text.length);
+  }
+
   /** Every name-addr of every field with this key, in order, parsed in place with their URIs left for later. */
   private addressList(key: string, slot = -1): NameAddr[] {
     const out: NameAddr[] = [];
@@ -466,8 +523,30 @@ export abstract class SipMessage {
     const last = slot >= 0 ? t.last(slot) : t.length - 1;
     for (let i = slot >= 0 ? t.first(slot) : t.indexOf(key); i >= 0 && i <= last; i++) {
       if (t.key(i) !== key) continue;
+      let pos = 0;
+      const at = t.sourceValueStart(i);
+      if (at >= 0) {
+        // Read from the bytes while the items have the usual shape; the rest (if any) below.
+        const b = t.source!;
+        const end = t.sourceValueEnd(i);
+        let p = at;
+        while (p < end) {
+          const a = nameAddrAt(b, t.text, t.base, p, end, true);
+          if (a === undefined) break;
+          out.push(a);
+          const next = scanEnd();
+          p = next;
+          if (p < end) {
+            p++;
+            while (p < end && (b[p] === 32 || b[p] === 9)) p++;
+            if (p === end) p = next;
+          }
+        }
+        if (p >= end) continue;
+        pos = p - at;
+      }
       const text = t.value(i);
-      for (let pos = 0; pos <= text.length; ) {
+      while (pos <= text.length) {
         const comma = listItemEnd(text, pos);
         const s = skipTrimmable(text, pos, comma);
         if (s < comma) out.push(NameAddr.parseLazy(text, s, comma));
@@ -480,6 +559,7 @@ export abstract class SipMessage {
   private dropCache(): void {
     this.viasCache = undefined;
     this.topViaCache = undefined;
+    this.topViaEnd = -1;
     this.fromCache = undefined;
     this.toCache = undefined;
     this.cseqCache = undefined;
