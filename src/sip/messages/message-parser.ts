@@ -54,7 +54,7 @@ function parseUnchecked(data: Buffer, limits: ParseLimits): SipMessageAny {
   if (isAscii(data)) {
     const text = (data as LatinSlicing).latin1Slice(start, data.length);
     const table = HeaderTable.forParse(data, text, start);
-    const headEnd = splitHeaders(text, limits, table, data, start);
+    const headEnd = splitAsciiHeaders(text, limits, table, data, start);
     return finish(data, text, start + afterEmptyLine(text, headEnd), table);
   }
   // When it decodes to as many characters as it has bytes, every byte became one
@@ -147,22 +147,82 @@ function splitHeaders(text: string, limits: ParseLimits, table: HeaderTable, byt
     if (c === 32 || c === 9) throw new SipParseError('continuation line without a header');
     if (++lines > limits.maxHeaders + 1) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
     const next = text.charCodeAt(pos);
+    if (next === 32 || next === 9) pos = addFoldedLines(text, lineStart, lineEnd, pos, limits, table);
+    else addField(text, lineStart, lineEnd, table, cr, bytes, offset);
+  }
+}
+
+/**
+ * Adds the header line `text[lineStart, lineEnd)` and its continuation lines from
+ * `pos` on, unfolded; returns the index just past the last one.
+ */
+function addFoldedLines(text: string, lineStart: number, lineEnd: number, pos: number, limits: ParseLimits, table: HeaderTable): number {
+  let folded = text.slice(lineStart, lineEnd);
+  while (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9) {
+    const contStart = pos;
+    const nl = text.indexOf('\n', pos);
+    if (nl < 0) throw new SipParseError('no empty line after the headers');
+    const contEnd = nl > contStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    pos = nl + 1;
+    if (contEnd - contStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
+    folded += ' ' + text.slice(contStart, contEnd).trim();
+    if (folded.length > limits.maxLineLength) throw new SipParseError('folded header too long');
+  }
+  addFoldedField(folded, table);
+  return pos;
+}
+
+/**
+ * splitHeaders for an all-ASCII datagram, `text[i]` being `bytes[offset + i]`: the same
+ * cuts and checks, with the characters read from the bytes (cheaper than charCodeAt)
+ * and the usual line (a known name, `: `, a value with nothing to trim) added here;
+ * any other line goes through addField.
+ */
+function splitAsciiHeaders(text: string, limits: ParseLimits, table: HeaderTable, bytes: Uint8Array, offset: number): number {
+  const maxLine = limits.maxLineLength;
+  const maxLines = limits.maxHeaders + 1;
+  const end = text.length;
+  let nl = text.indexOf('\n');
+  if (nl < 0) throw new SipParseError('no empty line after the headers');
+  const startLineEnd = nl > 0 && bytes[offset + nl - 1] === 13 ? nl - 1 : nl;
+  if (startLineEnd > maxLine) throw new SipParseError(`header line longer than ${maxLine} characters`);
+  if (startLineEnd === 0) throw new SipParseError('empty line inside the headers');
+  const c0 = bytes[offset];
+  if (c0 === 32 || c0 === 9) throw new SipParseError('white space before the start line');
+  let lines = 1;
+  let pos = nl + 1;
+  for (;;) {
+    const lineStart = pos;
+    nl = text.indexOf('\n', pos);
+    if (nl < 0) {
+      if (end - lineStart > maxLine) throw new SipParseError(`header line longer than ${maxLine} characters`);
+      throw new SipParseError('no empty line after the headers');
+    }
+    const cr = nl > lineStart && bytes[offset + nl - 1] === 13;
+    const lineEnd = cr ? nl - 1 : nl;
+    if (lineEnd === lineStart) return lineStart;
+    pos = nl + 1;
+    if (lineEnd - lineStart > maxLine) throw new SipParseError(`header line longer than ${maxLine} characters`);
+    const c = bytes[offset + lineStart];
+    if (c === 32 || c === 9) throw new SipParseError('continuation line without a header');
+    if (++lines > maxLines) throw new SipParseError(`more than ${limits.maxHeaders} header fields`);
+    const next = pos < end ? bytes[offset + pos] : 0;
     if (next === 32 || next === 9) {
-      // Folded: gather the continuation lines, then split the unfolded line.
-      let folded = text.slice(lineStart, lineEnd);
-      while (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9) {
-        const contStart = pos;
-        nl = text.indexOf('\n', pos);
-        if (nl < 0) throw new SipParseError('no empty line after the headers');
-        const contEnd = nl > contStart && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        pos = nl + 1;
-        if (contEnd - contStart > limits.maxLineLength) throw new SipParseError(`header line longer than ${limits.maxLineLength} characters`);
-        folded += ' ' + text.slice(contStart, contEnd).trim();
-        if (folded.length > limits.maxLineLength) throw new SipParseError('folded header too long');
-      }
-      addFoldedField(folded, table);
+      pos = addFoldedLines(text, lineStart, lineEnd, pos, limits, table);
+      continue;
+    }
+    const known = knownHeaderAtBytes(bytes, offset + lineStart);
+    const colon = known === undefined ? lineEnd : lineStart + known[0].length;
+    // `Name: value` with one space and nothing to trim; anything else the general way.
+    if (colon + 2 < lineEnd && bytes[offset + colon + 1] === 32 && !asciiTrimmable(bytes[offset + colon + 2]!) && !asciiTrimmable(bytes[offset + lineEnd - 1]!)) {
+      table.addSpan(known![0], known![1], known![2], cr ? lineStart : -1, colon + 2, lineEnd);
     } else addField(text, lineStart, lineEnd, table, cr, bytes, offset);
   }
+}
+
+/** isTrimmable for a character below 128. */
+function asciiTrimmable(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /**

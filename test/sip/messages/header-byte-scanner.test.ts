@@ -156,6 +156,7 @@ function messageShape(wire: Buffer): unknown {
     return 'value' in r ? r.value : ['error', r.error];
   };
   return {
+    headers: m.headers.map((h) => [h.name, h.value]),
     topVia: read(() => viaShape(m.topVia!)),
     vias: read(() => m.vias.map(viaShape)),
     from: read(() => nameAddrShape(m.from)),
@@ -173,7 +174,7 @@ function messageShape(wire: Buffer): unknown {
  * the bytes and read every value as a string (the general parsers only).
  */
 function bothWays(head: string): [unknown, unknown] {
-  const ascii = Buffer.from(`${head}Content-Length: 1\r\n\r\nx`, 'latin1');
+  const ascii = Buffer.from(`${head}Content-Length: 2\r\n\r\nxy`, 'latin1');
   const utf8 = Buffer.from(`${head}Content-Length: 2\r\n\r\né`, 'utf8');
   return [messageShape(ascii), messageShape(utf8)];
 }
@@ -183,6 +184,9 @@ describe('parsed messages read the same through the byte scanners and the string
   const { viaValue, nameAddrValue, cseqValue } = values(30);
   const contactList = fc.array(fc.oneof(nameAddrValue, pick('*', '<sip:a@b>;expires=60;+sip.instance="<urn:x>"', '<sip:a@b>,<sip:c@d>')), { minLength: 1, maxLength: 3 });
   const joiner = pick(', ', ',', ' , ', ',\t');
+  // How a line joins its name and value: mostly `Name: value`, sometimes odd spacing or a folded line.
+  const colon = fc.oneof({ arbitrary: pick(': '), weight: 8 }, { arbitrary: pick(':', ' : ', ':  ', ':\t', ' :', ': \r\n '), weight: 1 });
+  const named = (names: string[]) => fc.tuple(fc.oneof({ arbitrary: pick(names[0]!), weight: 5 }, { arbitrary: pick(...names), weight: 1 }), colon).map(([n, c]) => n + c);
 
   it('requests and responses with generated Via, From, To, CSeq, Contact and Record-Route values', () => {
     let parsed = 0;
@@ -196,11 +200,12 @@ describe('parsed messages read the same through the byte scanners and the string
         cseqValue,
         contactList,
         fc.option(contactList, { nil: undefined }),
-        (request, vias, join, from, to, cseq, contacts, routes) => {
+        fc.tuple(named(['Via', 'v', 'VIA', 'via']), named(['From', 'f', 'from']), named(['To', 't', 'TO']), named(['CSeq', 'cseq']), named(['Contact', 'm', 'CONTACT'])),
+        (request, vias, join, from, to, cseq, contacts, routes, [viaName, fromName, toName, cseqName, contactName]) => {
           const start = request ? 'INVITE sip:flat12@pbx.example.com SIP/2.0' : 'SIP/2.0 200 OK';
           // The first two Vias share a line when there are three: list items as well as lines.
-          const viaLines = vias.length === 3 ? [`Via: ${vias[0]}${join}${vias[1]}`, `Via: ${vias[2]}`] : vias.map((v) => `Via: ${v}`);
-          const lines = [start, ...viaLines, `From: ${from}`, `To: ${to}`, 'Call-ID: a84b4c76e66710@192.0.2.10', `CSeq: ${cseq}`, `Contact: ${contacts.join(join)}`];
+          const viaLines = vias.length === 3 ? [`${viaName}${vias[0]}${join}${vias[1]}`, `Via: ${vias[2]}`] : vias.map((v) => `${viaName}${v}`);
+          const lines = [start, ...viaLines, `${fromName}${from}`, `${toName}${to}`, 'Call-ID: a84b4c76e66710@192.0.2.10', `${cseqName}${cseq}`, `${contactName}${contacts.join(join)}`];
           if (routes !== undefined) lines.push(`Record-Route: ${routes.join(join)}`);
           const [quick, slow] = bothWays(lines.join('\r\n') + '\r\n');
           expect(quick).toEqual(slow);
