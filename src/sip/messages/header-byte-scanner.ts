@@ -162,6 +162,21 @@ export function cseqAt(b: Uint8Array, text: string, base: number, s: number, e: 
 }
 
 /**
+ * The number written as 1–10 decimal digits at `b[s, e)` (parseDigits' input), or -1
+ * for anything else.
+ */
+export function digitsAt(b: Uint8Array, s: number, e: number): number {
+  if (e <= s || e - s > 10) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/**
  * Checks the `;name[=value]` list at `b[pos, e)` (b[pos] is ';') the way the plain
  * parameter scan does, stopping at `e` or, with `atComma`, at a ','; returns where it
  * stopped, or -1 for anything that scan would not take as plain (quotes, `<`, white

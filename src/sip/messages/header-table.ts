@@ -110,6 +110,14 @@ export class HeaderTable {
     return v;
   }
 
+  /** The length of field i's value, without making the value string if it has not been made. */
+  valueLength(i: number): number {
+    const v = this.strs[3 * i + 2];
+    if (v !== undefined) return v.length;
+    const o = HOT_NUMS + 3 * i;
+    return this.nums[o + 2]! - this.nums[o + 1]!;
+  }
+
   /** Index of the first field whose key has HOT_KEYS slot `slot`, or -1. */
   first(slot: number): number {
     if (!this.hotValid) this.rebuildHot();

@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { parseCSeq } from './cseq.js';
 import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
 import { headerKey, hotSlot, knownHeaderAt, knownHeaderAtBytes, knownHeaderAtLine, SLOT_CALL_ID, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
+import { digitsAt } from './header-byte-scanner.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -376,6 +377,15 @@ function bodyEndOf(data: Buffer, bodyStart: number, message: SipMessageAny, tabl
   const available = data.length - bodyStart;
   const clField = table.first(SLOT_CONTENT_LENGTH);
   if (clField < 0) return data.length;
+  // Read from the bytes when it can be (a parsed value is trimmed already): no string needed.
+  const at = table.sourceValueStart(clField);
+  const atEnd = at < 0 ? -1 : table.sourceValueEnd(clField);
+  const quick = at < 0 ? -1 : digitsAt(data, at, atEnd);
+  if (quick >= 0 && quick <= available) {
+    // Copied only when written as serialize() would write it: no leading zero.
+    if (data[at] === 48 && atEnd - at > 1) table.forgetLine(clField);
+    return bodyStart + quick;
+  }
   const cl = table.value(clField);
   const t = cl.trim();
   const length = parseDigits(t);
@@ -389,7 +399,7 @@ function bodyEndOf(data: Buffer, bodyStart: number, message: SipMessageAny, tabl
 function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
   for (let i = 0; i < MANDATORY.length; i++) {
     const at = table.first(MANDATORY[i]![0]);
-    if (at < 0 || table.value(at).length === 0) throw new SipParseError(`missing ${MANDATORY[i]![1]} header`, answerableMessage(message));
+    if (at < 0 || table.valueLength(at) === 0) throw new SipParseError(`missing ${MANDATORY[i]![1]} header`, answerableMessage(message));
   }
   try {
     // What every layer reads of these is checked here, so that it cannot fail later:
@@ -404,7 +414,8 @@ function validateMandatory(message: SipMessageAny, table: HeaderTable): void {
       throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`);
     }
     const mfAt = table.first(SLOT_MAX_FORWARDS);
-    const mf = mfAt < 0 ? undefined : table.value(mfAt);
+    const mfBytes = mfAt < 0 ? -1 : table.sourceValueStart(mfAt);
+    const mf = mfAt < 0 || (mfBytes >= 0 && digitsAt(table.source!, mfBytes, table.sourceValueEnd(mfAt)) >= 0) ? undefined : table.value(mfAt);
     if (mf !== undefined && parseDigits(mf.trim()) === undefined) throw new SipParseError(`bad Max-Forwards "${clip(mf)}"`);
   } catch (error) {
     if (error instanceof SipParseError) throw new SipParseError(error.reason, answerableMessage(message));

@@ -235,3 +235,28 @@ describe('parsed messages read the same through the byte scanners and the string
     expect((quick as { contacts: unknown[] }).contacts).toHaveLength(2);
   });
 });
+
+describe('numbers read from the bytes at parse time', () => {
+  const head = 'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n';
+
+  it('Content-Length with leading zeros is honoured and written anew without them; others copied', () => {
+    for (const [written, body] of [['0', ''], ['00', ''], ['000', ''], ['007', 'abcdefg'], ['7', 'abcdefg'], ['0002', 'ab']] as const) {
+      const wire = Buffer.from(`${head}Content-Length: ${written}\r\n\r\n${body}`, 'latin1');
+      const m = parseMessage(wire);
+      expect(m.body.toString('latin1')).toBe(body);
+      const out = m.serialize().toString('latin1');
+      expect(out).toContain(`\r\nContent-Length: ${body.length}\r\n\r\n`);
+      expect(out === wire.toString('latin1')).toBe(String(body.length) === written);
+    }
+  });
+
+  it('a bad Content-Length or Max-Forwards is refused as before', () => {
+    const bad = (extra: string) => attempt(() => parseMessage(Buffer.from(`${head}${extra}\r\n`, 'latin1')));
+    expect(bad('Content-Length: 12345678901\r\n')).toEqual({ error: 'bad Content-Length "12345678901"' });
+    expect(bad('Content-Length: 5\r\n')).toEqual({ error: 'Content-Length larger than the body' });
+    expect(bad('Content-Length: -1\r\n')).toEqual({ error: 'bad Content-Length "-1"' });
+    expect(bad('Max-Forwards: 7x\r\n')).toEqual({ error: 'bad Max-Forwards "7x"' });
+    expect(bad('Max-Forwards: \r\n')).toEqual({ error: 'bad Max-Forwards ""' });
+    expect('value' in bad('Max-Forwards: 70\r\n')).toBe(true);
+  });
+});
