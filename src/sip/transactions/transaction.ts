@@ -140,7 +140,8 @@ export abstract class Transaction<E extends EventMap = TransactionEvents> extend
   }
 
   private static fireTimer(transaction: Transaction, name: string, fire: (this: Transaction) => void): void {
-    transaction.running![name] = undefined;
+    const running = transaction.running;
+    if (running) running[name] = undefined;
     fire.call(transaction);
   }
 

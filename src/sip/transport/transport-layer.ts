@@ -4,9 +4,11 @@ import { silentLogger, type Logger } from '../../log/logger.js';
 import { TypedEmitter } from '../../util/typed-emitter.js';
 import {
   createResponse,
+  DEFAULT_PARSE_LIMITS,
   isRequest,
   parseMessage,
   SipParseError,
+  type ParseLimits,
   type SipMessageAny,
   type SipRequest,
   type SipResponse,
@@ -97,12 +99,16 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   private readonly ourSentBys = new Set<string>();
   private nextConnectionId = 1;
   private lastUdpInfo: ReceivedInfo | undefined;
+  /** What parseMessage is given: undefined for its defaults (then it builds no limits object per message). */
+  private readonly parseLimits: Partial<ParseLimits> | undefined;
   private started: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: TransportLayerOptions) {
     super();
     this.limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
+    const maxMessageBytes = this.limits.maxMessageBytes;
+    this.parseLimits = maxMessageBytes === DEFAULT_PARSE_LIMITS.maxMessageBytes ? undefined : { maxMessageBytes };
     this.logger = (options.logger ?? silentLogger).child({ component: 'transport' });
   }
 
@@ -481,7 +487,7 @@ export class TransportLayer extends TypedEmitter<TransportLayerEvents> {
   private onMessage(data: Buffer, info: ReceivedInfo): void {
     let message: SipMessageAny;
     try {
-      message = parseMessage(data, { maxMessageBytes: this.limits.maxMessageBytes });
+      message = parseMessage(data, this.parseLimits);
     } catch (error) {
       this.onParseError(error, info);
       return;
@@ -607,7 +613,10 @@ function isWildcard(address: string): boolean {
 }
 
 function isOnlyCrlf(data: Buffer): boolean {
-  for (const b of data) if (b !== 0x0d && b !== 0x0a) return false;
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i];
+    if (b !== 0x0d && b !== 0x0a) return false;
+  }
   return true;
 }
 
