@@ -2,6 +2,7 @@ import type { CSeq } from './cseq.js';
 import { isTokenChar } from './grammar.js';
 import { NameAddr } from './name-addr.js';
 import { PARAM_NAME_CLASS, Parameters } from './parameters.js';
+import { SipUri } from './sip-uri.js';
 import { Via } from './via.js';
 
 /**
@@ -159,6 +160,71 @@ export function cseqAt(b: Uint8Array, text: string, base: number, s: number, e: 
   const ms = i + 1;
   for (i = ms; i < e; i++) if (!isTokenChar(b[i]!)) return undefined;
   return { seq, method: methodAt(b, text, base, ms, e) };
+}
+
+/**
+ * The `sip:`/`sips:` URI at `b[s, e)` if it has the usual shape `sip:[user@]host[:port][;params]`
+ * (a name or IPv4 host, no password, no `?headers`, plain parameters): what parseUri
+ * gives for it, parameters checked. Undefined for anything else.
+ */
+export function sipUriAt(b: Uint8Array, text: string, base: number, s: number, e: number): SipUri | undefined {
+  if (e - s < 5 || b[s] !== 115 || b[s + 1] !== 105 || b[s + 2] !== 112) return undefined;
+  let scheme: 'sip' | 'sips';
+  let from: number;
+  if (b[s + 3] === 58) {
+    scheme = 'sip';
+    from = s + 4;
+  } else if (b[s + 3] === 115 && b[s + 4] === 58) {
+    scheme = 'sips';
+    from = s + 5;
+  } else return undefined;
+  // One pass for the first '@' (parseUri's user delimiter) and for what only parseUri handles.
+  let at = -1;
+  for (let i = from; i < e; i++) {
+    const c = b[i]!;
+    if (c <= 32 || c >= 127 || c === 34 || c === 60 || c === 62 || c === 63 || c === 91 || c === 93) return undefined;
+    if (c === 64 && at < 0) at = i;
+  }
+  let user: string | undefined;
+  let hs = from;
+  if (at >= 0) {
+    if (at === from) return undefined;
+    for (let i = from; i < at; i++) if (b[i] === 58) return undefined;
+    user = text.slice(from - base, at - base);
+    hs = at + 1;
+  }
+  let i = hs;
+  let c = 0;
+  for (; i < e; i++) {
+    c = b[i]!;
+    if (c === 58 || c === 59) break;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95)) return undefined;
+  }
+  if (i === hs) return undefined;
+  const host = text.slice(hs - base, i - base);
+  let port: number | undefined;
+  if (i < e && c === 58) {
+    const ps = ++i;
+    let n = 0;
+    for (; i < e; i++) {
+      c = b[i]!;
+      if (c === 59) break;
+      if (c < 48 || c > 57) return undefined;
+      n = n * 10 + (c - 48);
+    }
+    if (i === ps || i - ps > 5 || n > 65535) return undefined;
+    port = n;
+  }
+  let params: Parameters;
+  if (i < e) {
+    if (paramsAt(b, text, base, i, e, undefined, false) !== e) return undefined;
+    params = Parameters.ofCheckedText(text.slice(i - base, e - base), 'URI parameter');
+  } else params = new Parameters();
+  // The same init, keys in the same order, as parseUri builds: one shape.
+  const init: ConstructorParameters<typeof SipUri>[0] = { scheme, host, params, headers: new Parameters() };
+  if (user !== undefined) init.user = user;
+  if (port !== undefined) init.port = port;
+  return new SipUri(init);
 }
 
 /**

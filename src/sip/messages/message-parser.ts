@@ -1,8 +1,8 @@
 import { isAscii } from 'node:buffer';
 import { parseCSeq } from './cseq.js';
-import { backTrimmable, isToken, isTokenAt, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
+import { backTrimmable, isToken, isTokenAt, isTokenChar, isTrimmable, parseDigits, skipTrimmable } from './grammar.js';
 import { headerKey, hotSlot, knownHeaderAt, knownHeaderAtBytes, knownHeaderAtLine, SLOT_CALL_ID, SLOT_CONTENT_LENGTH, SLOT_CSEQ, SLOT_FROM, SLOT_MAX_FORWARDS, SLOT_TO, SLOT_VIA } from './header-names.js';
-import { digitsAt } from './header-byte-scanner.js';
+import { digitsAt, methodAt, sipUriAt } from './header-byte-scanner.js';
 import { HeaderTable } from './header-table.js';
 import { NameAddr } from './name-addr.js';
 import { SipParseError } from './sip-parse-error.js';
@@ -91,7 +91,10 @@ function finish(data: Buffer, text: string, bodyStart: number, table: HeaderTabl
   let startLineEnd = text.indexOf('\n');
   const crlf = startLineEnd > 0 && text.charCodeAt(startLineEnd - 1) === 13;
   if (crlf) startLineEnd--;
-  const message = parseStartLine(text.slice(0, startLineEnd), table, crlf ? startLineEnd + 2 : 0);
+  const sourceBytes = crlf ? startLineEnd + 2 : 0;
+  const message =
+    (table.base >= 0 ? parseUsualStartLine(data, text, table.base, startLineEnd, table, sourceBytes) : undefined) ??
+    parseStartLine(text.slice(0, startLineEnd), table, sourceBytes);
   const bodyEnd = bodyEndOf(data, bodyStart, message, table);
   message.adoptSourceBody(bodyStart, bodyEnd, table.first(SLOT_CONTENT_LENGTH) >= 0);
   validateMandatory(message, table);
@@ -325,6 +328,45 @@ function parseStartLine(line: string, table: HeaderTable, sourceBytes: number): 
     throw new SipParseError((error as SipParseError).reason ?? 'bad Request-URI', answerable(unparsedRequest(method, table)));
   }
   const request = new SipRequest(method, uri, table, NO_BODY, uriText);
+  request.adoptSourceStartLine(sourceBytes);
+  return request;
+}
+
+/**
+ * parseStartLine for the usual start line of an all-ASCII head (`text[i]` is
+ * `bytes[base + i]`), read from the bytes: `SIP/2.0 ddd reason`, or
+ * `METHOD sip-uri SIP/2.0` with a plain sip: URI (sipUriAt). Undefined for anything
+ * else, which parseStartLine then takes (and reports errors for).
+ */
+function parseUsualStartLine(bytes: Uint8Array, text: string, base: number, lineEnd: number, table: HeaderTable, sourceBytes: number): SipMessageAny | undefined {
+  const e = base + lineEnd;
+  if (bytes[base] === 83 && bytes[base + 1] === 73 && bytes[base + 2] === 80 && bytes[base + 3] === 47) {
+    // isPlainStatusLine with a reason, read from the bytes.
+    if (lineEnd < 12 || bytes[base + 4] !== 50 || bytes[base + 5] !== 46 || bytes[base + 6] !== 48 || bytes[base + 7] !== 32 || bytes[base + 11] !== 32) return undefined;
+    let status = 0;
+    for (let i = base + 8; i < base + 11; i++) {
+      const c = bytes[i]!;
+      if (c < 48 || c > 57) return undefined;
+      status = status * 10 + (c - 48);
+    }
+    if (status < 100 || status > 699) return undefined;
+    for (let i = base + 12; i < e; i++) if (bytes[i] === 13 || bytes[i] === 10) return undefined;
+    const response = new SipResponse(status, text.slice(12, lineEnd), table, NO_BODY);
+    response.adoptSourceStartLine(sourceBytes);
+    return response;
+  }
+  let sp = base;
+  for (; sp < e; sp++) {
+    const c = bytes[sp]!;
+    if (c === 32) break;
+    if (!isTokenChar(c)) return undefined;
+  }
+  const ue = e - 8;
+  if (sp === base || ue <= sp + 1) return undefined;
+  if (bytes[ue] !== 32 || bytes[ue + 1] !== 83 || bytes[ue + 2] !== 73 || bytes[ue + 3] !== 80 || bytes[ue + 4] !== 47 || bytes[ue + 5] !== 50 || bytes[ue + 6] !== 46 || bytes[ue + 7] !== 48) return undefined;
+  const uri = sipUriAt(bytes, text, base, sp + 1, ue);
+  if (uri === undefined) return undefined;
+  const request = new SipRequest(methodAt(bytes, text, base, base, sp), uri, table, NO_BODY, text.slice(sp + 1 - base, ue - base));
   request.adoptSourceStartLine(sourceBytes);
   return request;
 }

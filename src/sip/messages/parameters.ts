@@ -72,6 +72,19 @@ export class Parameters {
     return p;
   }
 
+  /**
+   * A `;` list kept as its text, which was already found plain and canonical (a leading
+   * ';', names and values with nothing to trim, no quotes or `<`) by a byte scanner:
+   * what Parameters.parse gives for it, without walking it again.
+   * @internal
+   */
+  static ofCheckedText(text: string, what: string): Parameters {
+    const p = new Parameters();
+    p.raw = text;
+    p.what = what;
+    return p;
+  }
+
   /** Checks the raw text now (throws SipParseError if malformed), without cutting out the entries. */
   check(): this {
     if (!this.checked) {
