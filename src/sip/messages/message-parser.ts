@@ -255,7 +255,7 @@ function addField(text: string, start: number, end: number, table: HeaderTable, 
   let ve = end;
   if (ve > vs && isTrimmable(text.charCodeAt(ve - 1))) ve = backTrimmable(text, vs, ve);
   // `Name: value` exactly (an empty value would be written `Name: `, so it is never copied).
-  const lineStart = crlf && nameEnd === colon && vs === colon + 2 && ve === end && ve > vs ? start : -1;
+  const lineStart = crlf && nameEnd === colon && vs === colon + 2 && text.charCodeAt(colon + 1) === 32 && ve === end && ve > vs ? start : -1;
   // A known spelling is a valid token by construction and brings its key along.
   if (known !== undefined) {
     table.addSpan(known[0], known[1], known[2], lineStart, vs, ve);
