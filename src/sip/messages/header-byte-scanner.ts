@@ -120,13 +120,21 @@ export function nameAddrAt(b: Uint8Array, text: string, base: number, s: number,
     if (c === 58) break;
     if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return undefined;
   }
-  for (i++; i < e; i++) {
-    c = b[i]!;
-    if (c === 62) break;
-    if (c <= 32 || c >= 127 || c === 34) return undefined;
+  let gt: number;
+  if (list) {
+    // In a list, a quote inside <…> would change where the item ends: leave such URIs to the string path.
+    for (i++; i < e; i++) {
+      c = b[i]!;
+      if (c === 62) break;
+      if (c <= 32 || c >= 127 || c === 34) return undefined;
+    }
+    gt = i;
+  } else {
+    // As scanCommon: the first '>' closes the URI, which must not end in white space.
+    gt = text.indexOf('>', i - base) + base;
+    if (gt < i || (gt < e && asciiSpace(b[gt - 1]!))) return undefined;
   }
-  if (i >= e) return undefined;
-  const gt = i;
+  if (gt >= e) return undefined;
   const uriText = text.slice(lt + 1 - base, gt - base);
   let params: Parameters;
   let end = gt + 1;
@@ -144,6 +152,11 @@ export function nameAddrAt(b: Uint8Array, text: string, base: number, s: number,
   } else params = new Parameters();
   stoppedAt = end;
   return NameAddr.ofParts(displayName, uriText, params);
+}
+
+/** isTrimmable for a character below 128. */
+function asciiSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /** The CSeq at `b[s, e)` if it is `digits SP method` exactly (parseCSeq's usual input). */
