@@ -177,8 +177,9 @@ export function cseqAt(b: Uint8Array, text: string, base: number, s: number, e: 
 
 /**
  * The `sip:`/`sips:` URI at `b[s, e)` if it has the usual shape `sip:[user@]host[:port][;params]`
- * (a name or IPv4 host, no password, no `?headers`, plain parameters): what parseUri
- * gives for it, parameters checked. Undefined for anything else.
+ * (a name or IPv4 host, a port without leading zeros, no password, no `?headers`, plain
+ * parameters): what parseUri gives for it, parameters checked, and it encodes back to
+ * exactly this text. Undefined for anything else.
  */
 export function sipUriAt(b: Uint8Array, text: string, base: number, s: number, e: number): SipUri | undefined {
   if (e - s < 5 || b[s] !== 115 || b[s + 1] !== 105 || b[s + 2] !== 112) return undefined;
@@ -225,7 +226,7 @@ export function sipUriAt(b: Uint8Array, text: string, base: number, s: number, e
       if (c < 48 || c > 57) return undefined;
       n = n * 10 + (c - 48);
     }
-    if (i === ps || i - ps > 5 || n > 65535) return undefined;
+    if (i === ps || i - ps > 5 || n > 65535 || (b[ps] === 48 && i - ps > 1)) return undefined;
     port = n;
   }
   let params: Parameters;

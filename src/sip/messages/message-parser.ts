@@ -368,6 +368,7 @@ function parseUsualStartLine(bytes: Uint8Array, text: string, base: number, line
   if (uri === undefined) return undefined;
   const request = new SipRequest(methodAt(bytes, text, base, base, sp), uri, table, NO_BODY, text.slice(sp + 1 - base, ue - base));
   request.adoptSourceStartLine(sourceBytes);
+  request.adoptCanonicalUri();
   return request;
 }
 

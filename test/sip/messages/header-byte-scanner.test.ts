@@ -155,6 +155,8 @@ describe('header byte scanners agree with the string parsers', () => {
         const slow = parseUri(value);
         expect(slow).toBeInstanceOf(SipUri);
         expect(shape(quick)).toEqual(shape(slow as SipUri));
+        // What it takes encodes back to the same text (the request line is then copied while its parts are unchanged).
+        expect(quick.toString()).toBe(value);
       }),
       { numRuns: 3000 },
     );
@@ -303,5 +305,44 @@ describe('lines copied on serialization', () => {
     const out = parseMessage(wire).serialize().toString('latin1');
     expect(out).toContain('\r\nFrom: <sip:a@b>;tag=1\r\n');
     expect(out).toBe(wire.toString('latin1').replace('From:\t', 'From: '));
+  });
+});
+
+describe('the request line of a parsed request', () => {
+  const wire = Buffer.from(
+    'INVITE sip:flat12@pbx.example.com:5060;transport=udp SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n',
+    'latin1',
+  );
+  const firstLine = (m: SipRequest) => m.serialize().toString('latin1').split('\r\n')[0];
+
+  it('is copied while the Request-URI is unchanged, and encoded anew after any change to it in place', () => {
+    expect(parseMessage(wire).serialize().equals(wire)).toBe(true);
+    const changes: Array<[(u: SipUri) => void, string]> = [
+      [(u) => (u.host = 'other.example.com'), 'INVITE sip:flat12@other.example.com:5060;transport=udp SIP/2.0'],
+      [(u) => (u.user = 'flat13'), 'INVITE sip:flat13@pbx.example.com:5060;transport=udp SIP/2.0'],
+      [(u) => (u.port = 5062), 'INVITE sip:flat12@pbx.example.com:5062;transport=udp SIP/2.0'],
+      [(u) => (u.port = undefined), 'INVITE sip:flat12@pbx.example.com;transport=udp SIP/2.0'],
+      [(u) => (u.scheme = 'sips'), 'INVITE sips:flat12@pbx.example.com:5060;transport=udp SIP/2.0'],
+      [(u) => u.params.set('lr'), 'INVITE sip:flat12@pbx.example.com:5060;transport=udp;lr SIP/2.0'],
+      [(u) => u.params.delete('transport'), 'INVITE sip:flat12@pbx.example.com:5060 SIP/2.0'],
+      [(u) => u.headers.set('subject', 'x'), 'INVITE sip:flat12@pbx.example.com:5060;transport=udp?subject=x SIP/2.0'],
+      [(u) => (u.password = 'pw'), 'INVITE sip:flat12:pw@pbx.example.com:5060;transport=udp SIP/2.0'],
+    ];
+    for (const [change, line] of changes) {
+      const m = parseMessage(wire) as SipRequest;
+      change(m.uri as SipUri);
+      expect(firstLine(m)).toBe(line);
+    }
+    const replaced = parseMessage(wire) as SipRequest;
+    replaced.uri = parseUri('sip:flat12@pbx.example.com:5060;transport=udp');
+    expect(replaced.serialize().equals(wire)).toBe(true);
+    replaced.uri = parseUri('sip:x@y');
+    expect(firstLine(replaced)).toBe('INVITE sip:x@y SIP/2.0');
+  });
+
+  it('a port written with a leading zero is left to parseUri and the line encoded anew', () => {
+    const m = parseMessage(Buffer.from(wire.toString('latin1').replace(':5060;', ':05060;'), 'latin1')) as SipRequest;
+    expect((m.uri as SipUri).port).toBe(5060);
+    expect(firstLine(m)).toBe('INVITE sip:flat12@pbx.example.com:5060;transport=udp SIP/2.0');
   });
 });
