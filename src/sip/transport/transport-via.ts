@@ -79,9 +79,10 @@ export function stampTopVia(request: SipRequest, protocol: TransportProtocol, se
  * `rport` flag is present, `rport=<source port>` plus `received` always (RFC 3581 §4).
  */
 export function annotateReceivedVia(request: SipRequest, source: Endpoint): void {
-  const top = request.topVia;
-  if (!top) return;
-  const via = top.clone();
+  const via = request.topVia;
+  if (!via) return;
+  // Changed in place, not cloned: this runs on a request just parsed, whose top Via nobody else
+  // holds yet, and setTopVia() replaces the header text (and drops the parsed copy) right after.
   const sourceAddress = normalizeAddress(source.address);
   let changed = false;
   if (normalizeAddress(via.host) !== sourceAddress) {
