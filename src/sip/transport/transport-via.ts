@@ -33,6 +33,8 @@ export function formatHost(address: string): string {
  * IPv6 is compressed and lower-cased, names are lower-cased.
  */
 export function normalizeAddress(address: string): string {
+  // Most addresses seen are dotted IPv4, already canonical: returned without making strings.
+  if (isDottedDecimal(address)) return address;
   const a = unbracket(address).toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
   if (mapped) return mapped[1]!;
@@ -44,6 +46,16 @@ export function normalizeAddress(address: string): string {
     }
   }
   return a;
+}
+
+/** Only digits and dots (an IPv4 literal, or something else that normalizes to itself). */
+function isDottedDecimal(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 48 || c > 57) && c !== 46) return false;
+  }
+  return true;
 }
 
 /** Address family (4 or 6) of a literal address; names count as 4. */
