@@ -48,27 +48,11 @@ export function viaAt(b: Uint8Array, text: string, base: number, s: number, e: n
   if (i === s + 8 || i >= e) return undefined;
   const transport = transportAt(b, text, base, s + 8, i);
   // Host: a name or IPv4 address (isHost's characters); IPv6 references go the long way.
-  const hs = ++i;
-  for (; i < e; i++) {
-    c = b[i]!;
-    if (c === 58 || c === 59 || c === 44) break;
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95)) return undefined;
-  }
-  if (i === hs) return undefined;
-  const host = text.slice(hs - base, i - base);
-  let port: number | undefined;
-  if (i < e && c === 58) {
-    const ps = ++i;
-    let n = 0;
-    for (; i < e; i++) {
-      c = b[i]!;
-      if (c === 59 || c === 44) break;
-      if (c < 48 || c > 57) return undefined;
-      n = n * 10 + (c - 48);
-    }
-    if (i === ps || i - ps > 5 || n > 65535) return undefined;
-    port = n;
-  }
+  i = hostPortAt(b, text, base, i + 1, e, true, false);
+  if (i < 0) return undefined;
+  const host = scannedHost;
+  const port = scannedPort;
+  c = i < e ? b[i]! : 0;
   let params: Parameters;
   if (i >= e || c === 44) params = new Parameters();
   else if (cut) {
@@ -207,28 +191,10 @@ export function sipUriAt(b: Uint8Array, text: string, base: number, s: number, e
     user = text.slice(from - base, at - base);
     hs = at + 1;
   }
-  let i = hs;
-  let c = 0;
-  for (; i < e; i++) {
-    c = b[i]!;
-    if (c === 58 || c === 59) break;
-    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95)) return undefined;
-  }
-  if (i === hs) return undefined;
-  const host = text.slice(hs - base, i - base);
-  let port: number | undefined;
-  if (i < e && c === 58) {
-    const ps = ++i;
-    let n = 0;
-    for (; i < e; i++) {
-      c = b[i]!;
-      if (c === 59) break;
-      if (c < 48 || c > 57) return undefined;
-      n = n * 10 + (c - 48);
-    }
-    if (i === ps || i - ps > 5 || n > 65535 || (b[ps] === 48 && i - ps > 1)) return undefined;
-    port = n;
-  }
+  const i = hostPortAt(b, text, base, hs, e, false, true);
+  if (i < 0) return undefined;
+  const host = scannedHost;
+  const port = scannedPort;
   let params: Parameters;
   if (i < e) {
     if (paramsAt(b, text, base, i, e, undefined, false) !== e) return undefined;
@@ -239,6 +205,43 @@ export function sipUriAt(b: Uint8Array, text: string, base: number, s: number, e
   if (user !== undefined) init.user = user;
   if (port !== undefined) init.port = port;
   return new SipUri(init);
+}
+
+/** What the last successful hostPortAt found. */
+let scannedHost = '';
+let scannedPort: number | undefined;
+
+/**
+ * Cuts `host[:port]` at `b[hs, e)` — a name or IPv4 address (isHost's characters, so an
+ * IPv6 reference is left to the string parsers) and 1–5 digits up to 65535 — stopping at
+ * `e`, ';' or, with `stopAtComma`, ','. With `plainPort`, a port with leading zeros is
+ * refused (parseUri would not encode it back the same). Returns where it stopped, or -1;
+ * the parts are left in scannedHost and scannedPort.
+ */
+function hostPortAt(b: Uint8Array, text: string, base: number, hs: number, e: number, stopAtComma: boolean, plainPort: boolean): number {
+  let i = hs;
+  let c = 0;
+  for (; i < e; i++) {
+    c = b[i]!;
+    if (c === 58 || c === 59 || (c === 44 && stopAtComma)) break;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95)) return -1;
+  }
+  if (i === hs) return -1;
+  scannedHost = text.slice(hs - base, i - base);
+  scannedPort = undefined;
+  if (i < e && c === 58) {
+    const ps = ++i;
+    let n = 0;
+    for (; i < e; i++) {
+      c = b[i]!;
+      if (c === 59 || (c === 44 && stopAtComma)) break;
+      if (c < 48 || c > 57) return -1;
+      n = n * 10 + (c - 48);
+    }
+    if (i === ps || i - ps > 5 || n > 65535 || (plainPort && b[ps] === 48 && i - ps > 1)) return -1;
+    scannedPort = n;
+  }
+  return i;
 }
 
 /**
