@@ -9,8 +9,19 @@ export type EventMap = Record<string, unknown[]>;
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+interface Entry {
+  readonly fn: Listener<never[]>;
+  readonly once: boolean;
+}
+
 export class TypedEmitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Array<{ fn: Listener<never[]>; once: boolean }>>();
+  /**
+   * Listener lists are replaced, never changed in place (copy on write): emit() walks the
+   * list it found without copying it, and a listener added or removed during an emit
+   * takes effect from the next one. Emits far outnumber subscriptions (a frame event
+   * 50 times a second), and most emitters never get a listener: the map is made on first use.
+   */
+  private listeners: Map<keyof E, readonly Entry[]> | undefined;
 
   /** Called when a listener throws; defaults to printing on stderr. */
   static onListenerError: (event: string, error: unknown) => void = (event, error) => {
@@ -28,29 +39,33 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   off<K extends keyof E>(event: K, fn: Listener<E[K]>): this {
-    const list = this.listeners.get(event);
-    if (!list) return this;
-    const i = list.findIndex((l) => l.fn === (fn as unknown));
-    if (i >= 0) list.splice(i, 1);
+    const list = this.listeners?.get(event);
+    if (list) this.remove(event, list.findIndex((l) => l.fn === (fn as unknown)));
     return this;
   }
 
   removeAllListeners(event?: keyof E): this {
-    if (event === undefined) this.listeners.clear();
-    else this.listeners.delete(event);
+    if (event === undefined) this.listeners?.clear();
+    else this.listeners?.delete(event);
     return this;
   }
 
   listenerCount(event: keyof E): number {
-    return this.listeners.get(event)?.length ?? 0;
+    return this.listeners?.get(event)?.length ?? 0;
   }
 
   /** Emits safely; returns whether any listener was registered. */
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
-    const list = this.listeners.get(event);
-    if (!list || list.length === 0) return false;
-    for (const l of [...list]) {
-      if (l.once) this.off(event, l.fn as unknown as Listener<E[K]>);
+    const list = this.listeners?.get(event);
+    if (list === undefined) return false;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]!;
+      if (l.once) {
+        // Gone already: a nested emit of the same event (from an earlier listener) ran it.
+        const at = this.listeners?.get(event)?.indexOf(l) ?? -1;
+        if (at < 0) continue;
+        this.remove(event, at);
+      }
       try {
         (l.fn as unknown as Listener<E[K]>)(...args);
       } catch (error) {
@@ -66,8 +81,17 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   private add<K extends keyof E>(event: K, fn: Listener<E[K]>, once: boolean): void {
-    let list = this.listeners.get(event);
-    if (!list) this.listeners.set(event, (list = []));
-    list.push({ fn: fn as unknown as Listener<never[]>, once });
+    const map = (this.listeners ??= new Map());
+    const entry: Entry = { fn: fn as unknown as Listener<never[]>, once };
+    const list = map.get(event);
+    map.set(event, list ? [...list, entry] : [entry]);
+  }
+
+  /** Drops entry i of `event`'s list (nothing when i < 0), replacing the list. */
+  private remove(event: keyof E, i: number): void {
+    const list = this.listeners?.get(event);
+    if (list === undefined || i < 0) return;
+    if (list.length === 1) this.listeners!.delete(event);
+    else this.listeners!.set(event, list.filter((_, j) => j !== i));
   }
 }
