@@ -60,8 +60,10 @@ export class HeaderTable {
     this.text = text;
     this.sourceBase = source === undefined ? -1 : base;
     this.count = 0;
-    this.strs = [];
-    this.nums = HOT_NONE.slice();
+    // Room for the fields of a usual message, copied from a template (one allocation each
+    // instead of three or four as a list grows by push); past the count they are unused.
+    this.strs = source === undefined ? [] : STRS_ROOM.slice();
+    this.nums = source === undefined ? HOT_NONE.slice() : NUMS_ROOM.slice();
     this.hotValid = true;
     this.whole = false;
   }
@@ -242,9 +244,17 @@ export class HeaderTable {
 
   private append(name: string, key: string, slot: number, value: string | undefined, lineStart: number, valueStart: number, valueEnd: number): void {
     const i = this.count++;
-    this.strs.push(name, key, value);
+    // Written by index: the lists may have room past the count (see the constructor);
+    // an index at the list's end appends.
+    const strs = this.strs;
+    strs[3 * i] = name;
+    strs[3 * i + 1] = key;
+    strs[3 * i + 2] = value;
     const nums = this.nums;
-    nums.push(lineStart, valueStart, valueEnd);
+    const o = HOT_NUMS + 3 * i;
+    nums[o] = lineStart;
+    nums[o + 1] = valueStart;
+    nums[o + 2] = valueEnd;
     if (lineStart < 0) this.whole = false;
     if (slot >= 0 && this.hotValid) {
       if (nums[2 * slot]! < 0) nums[2 * slot] = i;
@@ -269,3 +279,7 @@ export class HeaderTable {
 /** How many numbers at the start of `nums` hold the HOT_KEYS slots' first and last fields. */
 const HOT_NUMS = 2 * HOT_KEYS.length;
 const HOT_NONE: number[] = new Array<number>(HOT_NUMS).fill(-1);
+/** How many fields a parsed table has room for before its lists grow: most messages have fewer. */
+const ROOM_FIELDS = 16;
+const STRS_ROOM: Array<string | undefined> = new Array<string | undefined>(3 * ROOM_FIELDS).fill(undefined);
+const NUMS_ROOM: number[] = new Array<number>(HOT_NUMS + 3 * ROOM_FIELDS).fill(-1);

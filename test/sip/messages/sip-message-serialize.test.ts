@@ -81,13 +81,31 @@ Content-Length: 0
 
 `);
 
+/**
+ * A parsed table has room for 16 fields before its lists grow (HeaderTable): messages
+ * with 15, 16, 17 and 24 fields put the room's end before, at and after each change.
+ */
+const LONG = [8, 9, 10, 17].map((extra) => {
+  const lines = Array.from({ length: extra }, (_, k) => `X-Extra-${k}: ${k}`).join('\n');
+  return crlf(OK.toString('latin1').replace('Content-Length: 0', `${lines}\nContent-Length: 0`));
+});
+
 /** Every valid message we have: canonical ones, and torture cases full of odd spacing, folding, compact forms. */
-const SOURCES: Buffer[] = [INVITE_WIRE, OK, ...TORTURE.filter((t) => t.valid).map(wire)];
+const SOURCES: Buffer[] = [INVITE_WIRE, OK, ...LONG, ...TORTURE.filter((t) => t.valid).map(wire)];
 
 describe('serialize of a parsed message', () => {
   it('gives back a canonical message byte for byte', () => {
     expect(parseMessage(INVITE_WIRE).serialize().equals(INVITE_WIRE)).toBe(true);
     expect(parseMessage(OK).serialize().equals(OK)).toBe(true);
+    for (const long of LONG) {
+      const m = parseMessage(long);
+      expect(m.serialize().equals(long)).toBe(true);
+      expect(m.headers.map((h) => h.name)).toEqual(long.toString('latin1').split('\r\n').slice(1, -2).map((l) => l.slice(0, l.indexOf(':'))));
+      // The last extra field (past the room in the longest) reads back, and Content-Length after it is found by its slot.
+      const extras = m.headers.length - 7;
+      expect(m.getHeader(`x-extra-${extras - 1}`)).toBe(String(extras - 1));
+      expect(m.contentLength).toBe(0);
+    }
   });
 
   it('writes odd input (spacing, folding, bare LF, compact names, leading CRLF, UTF-8, cut bodies) exactly as a fresh encoding would', () => {
