@@ -64,7 +64,7 @@ export class MediaClock {
   private readonly time: TimeSource;
   private readonly onTick: (tick: MediaClockTick) => void;
   private readonly onError: (error: unknown) => void;
-  private readonly finalApproachMs: number;
+  private finalApproachMs = 0;
   private startMs = 0;
   private index = 0;
   private timer: TimerHandle | undefined;
@@ -76,7 +76,7 @@ export class MediaClock {
     if (!(this.periodMs > 0)) throw new RangeError(`media clock period must be positive, got ${this.periodMs}`);
     this.maxCatchUp = Math.max(1, options.maxCatchUpTicks ?? 5);
     this.time = options.timeSource ?? systemTimeSource;
-    this.finalApproachMs = this.time.sleepUntil ? Math.max(0, options.finalApproachMs ?? 0) : 0;
+    this.setFinalApproach(options.finalApproachMs ?? 0);
     this.onTick = onTick;
     this.onError =
       options.onError ?? ((error) => process.stderr.write(`portier: media clock tick threw: ${String(error)}\n`));
@@ -103,6 +103,14 @@ export class MediaClock {
 
   get running(): boolean {
     return this.state === 'running';
+  }
+
+  /**
+   * Changes the final approach (MediaClockOptions.finalApproachMs) from the next timer
+   * on; ignored (0) when the time source cannot sleep precisely.
+   */
+  setFinalApproach(ms: number): void {
+    this.finalApproachMs = this.time.sleepUntil ? Math.max(0, ms) : 0;
   }
 
   /** Stops the clock for good; idempotent. */

@@ -46,6 +46,27 @@ describe('generated sources', () => {
     expect(source.state).toEqual({ state: 'closed' });
   });
 
+  it('sleeps the final approach to each deadline only while someone listens for frames', async () => {
+    const time = new FakeTimeSource(0);
+    const source = new SilenceSource({ timeSource: time });
+    source.start();
+    time.advanceTo(100); // idle microphone: timers only
+    expect(time.sleeps).toEqual([]);
+    const at: number[] = [];
+    const listener = (): void => void at.push(time.now());
+    source.on('frame', listener);
+    time.advanceTo(200);
+    // From the tick that saw the listener on, each deadline is slept to exactly.
+    expect(time.sleeps.length).toBeGreaterThanOrEqual(4);
+    expect(time.sleeps.every((d) => d % 20 === 0)).toBe(true);
+    expect(at.every((t) => t % 20 === 0)).toBe(true);
+    source.off('frame', listener);
+    const slept = time.sleeps.length;
+    time.advanceTo(300);
+    expect(time.sleeps.length).toBeLessThanOrEqual(slept + 1);
+    await source.close();
+  });
+
   it('ToneSource plays a steady 1 kHz tone at its level, and silence after a one-shot cadence', async () => {
     const time = new FakeTimeSource(0);
     const tone = new ToneSource(steadyTone(1000, -10), { timeSource: time });
