@@ -14,7 +14,7 @@
  *    every line is encoded from text.
  *
  * Each round times both sides back to back; the ratio printed is the median of the
- * per-round ratios, which holds up better on a busy machine than a ratio of medians.
+ * per-round ratios (21 paired rounds by default), which holds up better on a busy machine than a ratio of medians.
  * Usage: npm run bench   (or: node --import tsx scripts/bench-sip-parse.ts [rounds])
  */
 import { createRequire } from 'node:module';
@@ -300,7 +300,7 @@ function compare(ours: () => number, theirs: () => number, count: number, rounds
 }
 
 function main(): void {
-  const rounds = Number(process.argv[2] ?? 9);
+  const rounds = Number(process.argv[2] ?? 21);
   const msgs = Object.values(CORPUS);
   // Both must understand the corpus, and build alike, before anything is timed.
   portierRound(msgs);
