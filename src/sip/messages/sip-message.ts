@@ -187,13 +187,7 @@ export abstract class SipMessage {
             }
             if (via === undefined) break;
             vias.push(via);
-            p = next;
-            if (p < end) {
-              // Past the ',' and the white space after it.
-              p++;
-              while (p < end && (b[p] === 32 || b[p] === 9)) p++;
-              if (p === end) p = next;
-            }
+            p = nextListItem(b, next, end);
           }
           if (p >= end) continue;
           pos = p - at;
@@ -534,13 +528,7 @@ export abstract class SipMessage {
           const a = nameAddrAt(b, t.text, t.base, p, end, true);
           if (a === undefined) break;
           out.push(a);
-          const next = scanEnd();
-          p = next;
-          if (p < end) {
-            p++;
-            while (p < end && (b[p] === 32 || b[p] === 9)) p++;
-            if (p === end) p = next;
-          }
+          p = nextListItem(b, scanEnd(), end);
         }
         if (p >= end) continue;
         pos = p - at;
@@ -580,4 +568,17 @@ export function toTable(headers: Array<[string, string]> | HeaderField[] | undef
 export function toBody(body: Buffer | string | undefined): Buffer {
   if (body === undefined) return Buffer.alloc(0);
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/**
+ * Where the next item of a comma list in `b` starts, given where the last one stopped
+ * (`stop`: the ',' or `end`): past the ',' and the white space after it. A ',' followed
+ * by nothing but white space gives back `stop`, so that the string parser sees (and
+ * judges) the empty item.
+ */
+function nextListItem(b: Uint8Array, stop: number, end: number): number {
+  if (stop >= end) return stop;
+  let p = stop + 1;
+  while (p < end && (b[p] === 32 || b[p] === 9)) p++;
+  return p === end ? stop : p;
 }
