@@ -1,6 +1,6 @@
 import { RTCP_HEADER_SIZE, RtcpPacketType, rtcpPacketBody, writeRtcpHeader } from './rtcp-header.js';
 import { RtcpParseError } from './rtcp-parse-error.js';
-import { REPORT_BLOCK_SIZE, readReportBlock, writeReportBlock, type ReportBlock } from './rtcp-report-block.js';
+import { REPORT_BLOCK_SIZE, readReportBlocks, writeReportsAndExtension, type ReportBlock } from './rtcp-report-block.js';
 
 const BODY_SSRC = 0;
 const BODY_REPORTS = 4;
@@ -47,8 +47,7 @@ export class RtcpReceiverReport {
     if (reportsEnd > body.length) {
       throw new RtcpParseError('truncated', `RTCP RR too short for ${count} report blocks`);
     }
-    const reports: ReportBlock[] = [];
-    for (let i = 0; i < count; i++) reports.push(readReportBlock(body, BODY_REPORTS + i * REPORT_BLOCK_SIZE));
+    const reports = readReportBlocks(body, BODY_REPORTS, count);
     return new RtcpReceiverReport({
       ssrc: body.readUInt32BE(BODY_SSRC),
       reports,
@@ -69,12 +68,7 @@ export class RtcpReceiverReport {
     writeRtcpHeader(buf, 0, this.reports.length, this.packetType, size);
     const body = buf.subarray(RTCP_HEADER_SIZE);
     body.writeUInt32BE(this.ssrc >>> 0, BODY_SSRC);
-    let offset = BODY_REPORTS;
-    for (const block of this.reports) {
-      writeReportBlock(body, offset, block);
-      offset += REPORT_BLOCK_SIZE;
-    }
-    this.profileExtension.copy(body, offset);
+    writeReportsAndExtension(body, BODY_REPORTS, this.reports, this.profileExtension);
     return buf;
   }
 }

@@ -77,3 +77,22 @@ export function writeReportBlock(buf: Buffer, offset: number, block: ReportBlock
   buf.writeUInt32BE(block.lastSenderReport >>> 0, offset + OFFSET_LSR);
   buf.writeUInt32BE(block.delaySinceLastSenderReport >>> 0, offset + OFFSET_DLSR);
 }
+
+/** Reads `count` consecutive report blocks starting at `offset` (the caller checked the length). */
+export function readReportBlocks(buf: Buffer, offset: number, count: number): ReportBlock[] {
+  const reports: ReportBlock[] = [];
+  for (let i = 0; i < count; i++) reports.push(readReportBlock(buf, offset + i * REPORT_BLOCK_SIZE));
+  return reports;
+}
+
+/**
+ * Writes what SR and RR end with alike (RFC 3550 §6.4.1, §6.4.2): the report blocks from
+ * `offset` on, then the profile-specific extension.
+ */
+export function writeReportsAndExtension(buf: Buffer, offset: number, reports: readonly ReportBlock[], profileExtension: Buffer): void {
+  for (const block of reports) {
+    writeReportBlock(buf, offset, block);
+    offset += REPORT_BLOCK_SIZE;
+  }
+  profileExtension.copy(buf, offset);
+}

@@ -1,6 +1,6 @@
 import { RTCP_HEADER_SIZE, RtcpPacketType, rtcpPacketBody, writeRtcpHeader } from './rtcp-header.js';
 import { RtcpParseError } from './rtcp-parse-error.js';
-import { REPORT_BLOCK_SIZE, readReportBlock, writeReportBlock, type ReportBlock } from './rtcp-report-block.js';
+import { REPORT_BLOCK_SIZE, readReportBlocks, writeReportsAndExtension, type ReportBlock } from './rtcp-report-block.js';
 import type { NtpTimestamp } from './ntp-timestamp.js';
 
 // Offsets inside the body, i.e. after the 4-octet common header.
@@ -77,8 +77,7 @@ export class RtcpSenderReport {
     if (reportsEnd > body.length) {
       throw new RtcpParseError('truncated', `RTCP SR too short for sender info and ${count} report blocks`);
     }
-    const reports: ReportBlock[] = [];
-    for (let i = 0; i < count; i++) reports.push(readReportBlock(body, BODY_REPORTS + i * REPORT_BLOCK_SIZE));
+    const reports = readReportBlocks(body, BODY_REPORTS, count);
     return new RtcpSenderReport({
       ssrc: body.readUInt32BE(BODY_SSRC),
       ntp: { seconds: body.readUInt32BE(BODY_NTP_SECONDS), fraction: body.readUInt32BE(BODY_NTP_FRACTION) },
@@ -108,12 +107,7 @@ export class RtcpSenderReport {
     body.writeUInt32BE(this.rtpTimestamp >>> 0, BODY_RTP_TIMESTAMP);
     body.writeUInt32BE(this.packetCount >>> 0, BODY_PACKET_COUNT);
     body.writeUInt32BE(this.octetCount >>> 0, BODY_OCTET_COUNT);
-    let offset = BODY_REPORTS;
-    for (const block of this.reports) {
-      writeReportBlock(body, offset, block);
-      offset += REPORT_BLOCK_SIZE;
-    }
-    this.profileExtension.copy(body, offset);
+    writeReportsAndExtension(body, BODY_REPORTS, this.reports, this.profileExtension);
     return buf;
   }
 }
